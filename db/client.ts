@@ -1,0 +1,49 @@
+import "server-only";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { getEnv } from "@/lib/env";
+import * as schema from "./schema";
+
+export type Database = PostgresJsDatabase<typeof schema>;
+export type Sql = postgres.Sql;
+
+interface DbState {
+  sql: Sql;
+  db: Database;
+}
+
+// One pool per process, shared by every route bundle.
+const globalKey = Symbol.for("analytics.db");
+type GlobalWithDb = typeof globalThis & { [globalKey]?: DbState };
+
+function getState(): DbState {
+  const holder = globalThis as GlobalWithDb;
+  if (holder[globalKey]) return holder[globalKey];
+  const env = getEnv();
+  const sql = postgres(env.DATABASE_URL, {
+    max: env.DATABASE_POOL_SIZE,
+    onnotice: () => undefined,
+    connection: { application_name: `analytics-${process.title}` },
+  });
+  const state = { sql, db: drizzle(sql, { schema }) };
+  holder[globalKey] = state;
+  return state;
+}
+
+/** The drizzle database of this process. */
+export function getDb(): Database {
+  return getState().db;
+}
+
+/** The raw postgres.js client, for what drizzle does not express (bulk unnest, COPY). */
+export function getSql(): Sql {
+  return getState().sql;
+}
+
+export async function closeDb(): Promise<void> {
+  const holder = globalThis as GlobalWithDb;
+  const state = holder[globalKey];
+  if (!state) return;
+  holder[globalKey] = undefined;
+  await state.sql.end({ timeout: 5 });
+}

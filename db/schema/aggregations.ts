@@ -1,0 +1,43 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  doublePrecision,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+import { hll, tdigest } from "./types";
+
+/** The roll-up value of event_type and region in aggregation rows: "all types" / "all regions". */
+export const ALL = "*";
+
+/**
+ * One row per (window, size, event type, region), including "*" roll-ups. Sketches make
+ * partial rows from several processors and late events merge exactly.
+ */
+export const aggregations = pgTable(
+  "aggregations",
+  {
+    windowStart: timestamp("window_start", { withTimezone: true, mode: "date" }).notNull(),
+    windowSeconds: integer("window_seconds").notNull(),
+    eventType: text("event_type").notNull(),
+    region: text("region").notNull(),
+    eventCount: bigint("event_count", { mode: "number" }).notNull(),
+    users: hll("users").notNull(),
+    valueCount: bigint("value_count", { mode: "number" }).notNull().default(0),
+    valueSum: doublePrecision("value_sum"),
+    valueMin: doublePrecision("value_min"),
+    valueMax: doublePrecision("value_max"),
+    valueDigest: tdigest("value_digest"),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (table) => [
+    primaryKey({
+      columns: [table.windowSeconds, table.eventType, table.region, table.windowStart],
+    }),
+  ],
+);

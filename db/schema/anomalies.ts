@@ -1,0 +1,51 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+export const anomalyStatuses = ["open", "acknowledged", "resolved"] as const;
+export const anomalySeverities = ["low", "medium", "high", "critical"] as const;
+
+/** An abnormal window of one series (event type x region x metric). */
+export const anomalies = pgTable(
+  "anomalies",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    eventType: text("event_type").notNull(),
+    region: text("region").notNull(),
+    metric: text("metric").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true, mode: "date" }).notNull(),
+    windowSeconds: integer("window_seconds").notNull(),
+    observed: doublePrecision("observed").notNull(),
+    expected: doublePrecision("expected").notNull(),
+    lower: doublePrecision("lower").notNull(),
+    upper: doublePrecision("upper").notNull(),
+    score: doublePrecision("score").notNull(),
+    direction: text("direction", { enum: ["spike", "drop"] }).notNull(),
+    severity: text("severity", { enum: anomalySeverities }).notNull(),
+    status: text("status", { enum: anomalyStatuses }).notNull().default("open"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (table) => [
+    uniqueIndex("anomalies_series_window_idx").on(
+      table.eventType,
+      table.region,
+      table.metric,
+      table.windowSeconds,
+      table.windowStart,
+    ),
+    index("anomalies_created_idx").on(table.createdAt.desc()),
+  ],
+);

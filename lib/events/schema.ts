@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+/**
+ * The one definition of an incoming event. The API, the simulator, the processor and the
+ * OpenAPI document all use it.
+ */
+export const EVENT_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;
+const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const MAX_PROPERTIES_DEPTH = 10;
+
+const isoTimestamp = z.iso.datetime({ offset: true, local: false });
+
+export const eventInputSchema = z.strictObject({
+  event_type: z
+    .string()
+    .regex(EVENT_TYPE_PATTERN, "must be 1-64 characters of lowercase letters, digits, _ . -"),
+  event_id: z
+    .string()
+    .regex(ID_PATTERN, "must be 1-128 characters of letters, digits, _ . : -")
+    .optional(),
+  timestamp: z
+    .union([
+      isoTimestamp,
+      z.number().int("must be an integer number of milliseconds").nonnegative(),
+    ])
+    .optional(),
+  user_id: z.string().min(1).max(128).optional(),
+  session_id: z.string().min(1).max(128).optional(),
+  region: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1-64 characters of letters, digits, _ . : -")
+    .optional(),
+  value: z.number().optional(),
+  properties: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type EventInput = z.infer<typeof eventInputSchema>;
+
+/** An accepted event as it travels through Kafka: times are epoch milliseconds. */
+export interface EnrichedEvent {
+  event_id: string;
+  event_type: string;
+  timestamp: number;
+  received_at: number;
+  user_id?: string;
+  session_id?: string;
+  region?: string;
+  value?: number;
+  properties?: Record<string, unknown>;
+  correlation_id: string;
+  /** The client chose the id (so a retry may repeat it) and whether it sent the time. */
+  id_supplied: boolean;
+  timestamp_supplied: boolean;
+  source: { user_agent?: string; api_version: 1 };
+}

@@ -1,0 +1,99 @@
+/**
+ * Collects messages from concurrent callers into shared sends. kafkajs has no linger:
+ * every `send()` is one produce request, so without this each HTTP request would pay a
+ * full broker round trip. A caller's promise settles when the send carrying all of its
+ * messages settles.
+ */
+export interface OutgoingMessage {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export type SendBatch = (messages: OutgoingMessage[]) => Promise<void>;
+
+export interface BatcherOptions {
+  lingerMs: number;
+  maxMessages: number;
+}
+
+interface Pending {
+  messages: OutgoingMessage[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class MicroBatcher {
+  private queue: Pending[] = [];
+  private queuedMessages = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(
+    private readonly send: SendBatch,
+    private readonly options: BatcherOptions,
+  ) {}
+
+  /** Resolves once every message was acknowledged; rejects if their send failed. */
+  enqueue(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ messages, resolve, reject });
+      this.queuedMessages += messages.length;
+      this.schedule();
+    });
+  }
+
+  /** Sends whatever is queued now and waits for all sends to finish. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.inFlight) {
+      if (this.inFlight) await this.inFlight.catch(() => undefined);
+      else this.flush();
+    }
+  }
+
+  private schedule(): void {
+    if (this.inFlight) return; // the in-flight send's completion flushes the queue
+    if (this.queuedMessages >= this.options.maxMessages || this.options.lingerMs === 0) {
+      this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs);
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.takeBatch();
+    const messages = batch.flatMap((pending) => pending.messages);
+    this.inFlight = this.send(messages).then(
+      () => batch.forEach((pending) => pending.resolve()),
+      (error: unknown) => batch.forEach((pending) => pending.reject(error)),
+    );
+    void this.inFlight.finally(() => {
+      this.inFlight = undefined;
+      // What queued meanwhile has already waited a whole send: no extra linger.
+      if (this.queue.length > 0) this.flush();
+    });
+  }
+
+  /** Whole requests only, up to maxMessages (a larger single request goes alone). */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0];
+      if (!next) break;
+      if (batch.length > 0 && count + next.messages.length > this.options.maxMessages) break;
+      this.queue.shift();
+      batch.push(next);
+      count += next.messages.length;
+    }
+    this.queuedMessages -= count;
+    return batch;
+  }
+}

@@ -1,0 +1,138 @@
+import { CompressionTypes, type Kafka, type Producer } from "kafkajs";
+import { getEnv } from "../env";
+import { AppError } from "../errors";
+import { partitionKeyFor, topicForType } from "../events/routing";
+import type { EnrichedEvent } from "../events/schema";
+import { logger } from "../logger";
+import { kafkaProduceFailuresTotal, kafkaProduceSeconds } from "../metrics";
+import { MicroBatcher, type OutgoingMessage } from "./batcher";
+import { createKafka } from "./client";
+import { ensureEventTopics } from "./topics";
+
+export const CORRELATION_HEADER = "x-correlation-id";
+
+interface ProducerState {
+  kafka: Kafka;
+  producer: Producer;
+  batcher: MicroBatcher;
+  ready: Promise<void> | undefined;
+}
+
+// One producer per process, shared by every route bundle (Next.js may load a module more than once).
+const globalKey = Symbol.for("analytics.kafka.producer");
+type GlobalWithProducer = typeof globalThis & { [globalKey]?: ProducerState };
+
+function getState(): ProducerState {
+  const holder = globalThis as GlobalWithProducer;
+  if (holder[globalKey]) return holder[globalKey];
+  const env = getEnv();
+  const kafka = createKafka("ingest");
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+  const state: ProducerState = {
+    kafka,
+    producer,
+    ready: undefined,
+    batcher: new MicroBatcher(
+      async (messages) => {
+        await ensureReady(state);
+        const stopTimer = kafkaProduceSeconds.startTimer();
+        await producer.sendBatch({
+          acks: -1,
+          timeout: env.PRODUCE_TIMEOUT_MS,
+          compression: CompressionTypes.None,
+          topicMessages: groupByTopic(messages),
+        });
+        stopTimer();
+      },
+      { lingerMs: env.PRODUCER_LINGER_MS, maxMessages: env.PRODUCER_MAX_BATCH_MESSAGES },
+    ),
+  };
+  holder[globalKey] = state;
+  return state;
+}
+
+function ensureReady(state: ProducerState): Promise<void> {
+  state.ready ??= (async () => {
+    await state.producer.connect();
+    await ensureEventTopics(state.kafka);
+  })().catch((error: unknown) => {
+    state.ready = undefined; // try again on the next request
+    throw error;
+  });
+  return state.ready;
+}
+
+function groupByTopic(messages: OutgoingMessage[]) {
+  const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+  for (const { topic, key, value, headers } of messages) {
+    let list = byTopic.get(topic);
+    if (!list) byTopic.set(topic, (list = []));
+    list.push({ key, value, headers });
+  }
+  return [...byTopic].map(([topic, topicMessages]) => ({ topic, messages: topicMessages }));
+}
+
+/** Kafka messages for accepted events: topic by type, key by user, else session, else event. */
+export function toMessages(events: EnrichedEvent[]): OutgoingMessage[] {
+  const env = getEnv();
+  const topics = { prefix: env.KAFKA_TOPIC_PREFIX, eventTypes: env.EVENT_TYPES };
+  return events.map((event) => ({
+    topic: topicForType(event.event_type, topics),
+    key: partitionKeyFor(event),
+    value: JSON.stringify(event),
+    headers: { [CORRELATION_HEADER]: event.correlation_id },
+  }));
+}
+
+/**
+ * Produces the events and resolves only when Kafka acknowledged every one of them
+ * (acks from all in-sync replicas). Any failure or time-out is a 503 for the client.
+ */
+export async function produceEvents(events: EnrichedEvent[], correlationId: string): Promise<void> {
+  const env = getEnv();
+  const state = getState();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no acknowledgement within ${env.PRODUCE_TIMEOUT_MS} ms`)),
+      env.PRODUCE_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([state.batcher.enqueue(toMessages(events)), timeout]);
+  } catch (error) {
+    kafkaProduceFailuresTotal.inc();
+    logger.error(
+      { correlation_id: correlationId, err: error, events: events.length },
+      "kafka_produce_failed",
+    );
+    throw new AppError("broker_unavailable", "The event broker is unavailable; retry later", {
+      retryAfterSeconds: 2,
+      cause: error,
+      // The ids let a client retry safely: a repeated event_id is stored once.
+      extra: { event_ids: events.map((event) => event.event_id) },
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Connects the producer and creates the topics ahead of the first request (server start). */
+export async function warmUpProducer(): Promise<void> {
+  await ensureReady(getState());
+}
+
+/** Flushes queued messages and disconnects (graceful shutdown). */
+export async function closeProducer(): Promise<void> {
+  const holder = globalThis as GlobalWithProducer;
+  const state = holder[globalKey];
+  if (!state) return;
+  await state.batcher.drain();
+  await state.producer.disconnect();
+  holder[globalKey] = undefined;
+}

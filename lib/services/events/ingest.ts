@@ -1,0 +1,70 @@
+import "server-only";
+import { getEnv } from "../../env";
+import { AppError, type ErrorDetail } from "../../errors";
+import { enrichEvent, type RequestContext } from "../../events/enrich";
+import { detectFormat, parseEvents } from "../../events/parse-body";
+import type { EnrichedEvent } from "../../events/schema";
+import { validateEvent, type ValidEvent } from "../../events/validate";
+import { produceEvents } from "../../kafka/producer";
+import { ingestEventsTotal, ingestRejectedEventsTotal } from "../../metrics";
+
+export interface IngestInput extends RequestContext {
+  contentType: string | null;
+  body: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  event_ids: string[];
+}
+
+const MAX_DETAILS = 100;
+
+/**
+ * Validates every event, then produces all of them; a batch with any invalid event is
+ * rejected whole, so the client can fix and resend it without creating duplicates.
+ */
+export function prepareEvents(input: IngestInput): EnrichedEvent[] {
+  const env = getEnv();
+  const { items } = parseEvents(input.body, detectFormat(input.contentType));
+  if (items.length === 0) {
+    throw new AppError("validation_failed", "The request holds no events", {
+      details: [{ path: "(body)", message: "must hold at least one event" }],
+    });
+  }
+  if (items.length > env.INGEST_MAX_EVENTS) {
+    throw new AppError(
+      "too_many_events",
+      `The request holds ${items.length} events; the limit is ${env.INGEST_MAX_EVENTS}`,
+    );
+  }
+  const limits = {
+    now: input.receivedAt,
+    maxFutureMs: env.INGEST_MAX_FUTURE_MS,
+    retentionMs: env.RETENTION_DAYS * 86_400_000,
+    maxPropertiesBytes: env.INGEST_MAX_PROPERTIES_BYTES,
+  };
+  const valid: ValidEvent[] = [];
+  const details: ErrorDetail[] = [];
+  items.forEach((item, index) => {
+    const result = validateEvent(item, index, limits);
+    if (result.ok) valid.push(result.event);
+    else details.push(...result.details);
+  });
+  if (details.length > 0) {
+    ingestRejectedEventsTotal.inc(items.length);
+    const first = details[0];
+    const where = first ? ` (event ${first.index ?? 0}, field "${first.path}": ${first.message})` : "";
+    throw new AppError("validation_failed", `Invalid events; nothing was accepted${where}`, {
+      details: details.slice(0, MAX_DETAILS),
+    });
+  }
+  return valid.map((event) => enrichEvent(event, input));
+}
+
+export async function ingestEvents(input: IngestInput): Promise<IngestResult> {
+  const events = prepareEvents(input);
+  await produceEvents(events, input.correlationId);
+  ingestEventsTotal.inc(events.length);
+  return { accepted: events.length, event_ids: events.map((event) => event.event_id) };
+}
