@@ -58,9 +58,9 @@ export const envSchema = z.object({
   RETENTION_DAYS: int(30, 1),
 
   PROCESSOR_GROUP_ID: z.string().min(1).default("analytics-processor"),
-  WINDOW_SIZES_SECONDS: csv("300,60").pipe(
-    z.array(z.coerce.number().int().positive().max(86_400)).min(1),
-  ),
+  WINDOW_SIZES_SECONDS: csv("300,60")
+    .transform((parts) => parts.map(Number))
+    .pipe(z.array(z.number().int().positive().max(86_400)).min(1)),
   ALLOWED_LATENESS_MS: int(2 * 60 * 1000),
   REALTIME_BUCKET_TTL_SECONDS: int(6 * 60, 60),
   METRICS_PORT: int(9464, 0),

@@ -105,8 +105,9 @@ cmd_fetch() {
   mkdir -p "$(dirname "$LIBS")"
   log "resolving Kafka jars with Maven (infra/kafka/pom.xml) ..."
   # copy into a temp dir and swap, so an interrupted fetch never looks complete
+  # (sed: Maven 3.8 prints stray colour-reset codes even in batch/quiet mode)
   if ! mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" </dev/null; then
+    -DincludeScope=runtime -DoutputDirectory="$tmp" </dev/null 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g'; then
     rm -rf "$tmp"
     die "Maven could not resolve infra/kafka/pom.xml (network to Maven Central? see the output above)"
   fi
@@ -304,7 +305,7 @@ do_start() {
     ${KAFKA_JVM_OPTS:-} \
     -Dkafka.logs.dir="$LOGS" -Dlog4j2.configurationFile="$BROKER_LOG4J" \
     -cp "$(java_classpath)" "$BROKER_MAIN" "$PROPS" \
-    >"$LOGS/kafka.out" 2>&1 </dev/null &
+    >"$LOGS/kafka.out" 2>&1 </dev/null 9>&- &
 
   # wait for the pid file written by the child
   local i

@@ -1,4 +1,5 @@
 import { computeNormalSurprise } from "./tail";
+import { addToTailModel, computeTailSurprise, createTailModel, type TailModel } from "./tail-model";
 
 export interface DetectorOptions {
   warmup: number;
@@ -14,6 +15,15 @@ export interface DetectorOptions {
   hwAlpha: number;
   hwGamma: number;
   useSeason: number;
+  tailMemory: number;
+  calib: number;
+  alarmSurprise: number;
+  damp: number;
+  useVar: number;
+  useShift: number;
+  densityAlpha: number;
+  densityCap: number;
+  densityWeight: number;
 }
 
 export const DEFAULT_OPTIONS: DetectorOptions = {
@@ -25,11 +35,20 @@ export const DEFAULT_OPTIONS: DetectorOptions = {
   refractory: 100,
   rangeTolerance: 0.1,
   surpriseScale: 10,
-  spatialWeight: 1,
+  spatialWeight: 2,
   seasonBins: 288,
   hwAlpha: 0.1,
   hwGamma: 0.2,
   useSeason: 1,
+  tailMemory: 3000,
+  calib: 1,
+  alarmSurprise: 3,
+  damp: 0.5,
+  useVar: 0,
+  useShift: 0,
+  densityAlpha: 0.02,
+  densityCap: 4,
+  densityWeight: 1,
 };
 
 interface Moments {
@@ -52,6 +71,11 @@ export interface DetectorState {
   seasonSeen: number[];
   hwErrVar: number;
   firstTs: number;
+  spikeTail: TailModel;
+  shiftTail: TailModel;
+  varTail: TailModel;
+  density: number;
+  densityTail: TailModel;
 }
 
 export interface DetectorPoint {
@@ -83,6 +107,11 @@ export function createState(): DetectorState {
     seasonSeen: [],
     hwErrVar: 0,
     firstTs: 0,
+    spikeTail: createTailModel(),
+    shiftTail: createTailModel(),
+    varTail: createTailModel(),
+    density: 0,
+    densityTail: createTailModel(),
   };
 }
 
@@ -131,15 +160,26 @@ export function stepDetector(state: DetectorState, point: DetectorPoint, o: Dete
   const spikeStat = Math.log1p(Math.abs(z));
   const shiftStat = Math.log1p(Math.abs(zsum) / Math.sqrt(state.zRing.length));
 
-  const sSpike = n > 20 ? surpriseOf(state.spike, spikeStat) : 0;
-  const sShift = n > 20 ? surpriseOf(state.shift, shiftStat) : 0;
+  const calib = o.calib > 0;
+  const sSpike = n > 20 ? (calib ? computeTailSurprise(state.spikeTail, Math.abs(z)) : surpriseOf(state.spike, spikeStat)) : 0;
+  const sShift = n > 20 ? (calib ? computeTailSurprise(state.shiftTail, Math.abs(zsum) / Math.sqrt(state.zRing.length)) : surpriseOf(state.shift, shiftStat)) : 0;
+  let absSum = 0;
+  for (const v of state.zRing) absSum += Math.min(Math.abs(v), 10);
+  const varStat = absSum / state.zRing.length;
+  const sVar = n > 20 && o.useVar > 0 ? computeTailSurprise(state.varTail, varStat) : 0;
+  addToTailModel(state.varTail, varStat, o.tailMemory);
+  addToTailModel(state.spikeTail, Math.abs(z), o.tailMemory);
+  addToTailModel(state.shiftTail, Math.abs(zsum) / Math.sqrt(state.zRing.length), o.tailMemory);
   const range = state.max - state.min;
   const tol = o.rangeTolerance * range;
   let sSpatial = 0;
   if (range > 0 && (x > state.max + tol || x < state.min - tol)) {
     sSpatial = o.spatialWeight * (Math.max(x - state.max, state.min - x) / range) * 10;
   }
-  const surprise = Math.max(sSpike, sShift, sSpatial);
+  state.density += o.densityAlpha * (Math.min(sSpike, o.densityCap) - state.density);
+  const sDensity = n > 50 && o.densityAlpha > 0 ? o.densityWeight * computeTailSurprise(state.densityTail, state.density) : 0;
+  if (n > 20) addToTailModel(state.densityTail, state.density, o.tailMemory);
+  const surprise = Math.max(sDensity, sSpike, o.useShift > 0 ? sShift : 0, sVar, sSpatial);
 
   updateMoments(state.spike, spikeStat, o.statAlpha, n);
   updateMoments(state.shift, shiftStat, o.statAlpha, n);
@@ -157,11 +197,11 @@ export function stepDetector(state: DetectorState, point: DetectorPoint, o: Dete
   state.min = Math.min(state.min, x);
   state.max = Math.max(state.max, x);
 
-  let score = 1 - Math.exp(-surprise / o.surpriseScale);
-  if (n <= o.warmup) score = 0;
+  let out = n <= o.warmup ? 0 : surprise;
   state.sinceAlarm += 1;
-  if (state.sinceAlarm <= o.refractory) score *= 0.5;
-  else if (score >= 0.5) state.sinceAlarm = 0;
+  if (state.sinceAlarm <= o.refractory) out *= o.damp;
+  else if (out >= o.alarmSurprise) state.sinceAlarm = 0;
+  const score = 1 - Math.exp(-out / o.surpriseScale);
   const expected = state.pred;
   return {
     score,

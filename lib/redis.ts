@@ -1,0 +1,45 @@
+import { Redis, type RedisOptions } from "ioredis";
+import { getEnv } from "./env";
+import { logger } from "./logger";
+
+/**
+ * A new ioredis connection. Redis is a cache here: commands fail fast while it is down
+ * (no offline queue), so callers can carry on and report it instead of piling up work.
+ */
+export function createRedis(name: string, options: RedisOptions = {}): Redis {
+  const redis = new Redis(getEnv().REDIS_URL, {
+    connectionName: `analytics-${name}`,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    lazyConnect: false,
+    ...options,
+  });
+  let reported = false;
+  redis.on("error", (error: Error) => {
+    // One line per outage, not one per reconnect attempt.
+    if (!reported) logger.warn({ err: error, connection: name }, "redis_connection_error");
+    reported = true;
+  });
+  redis.on("ready", () => {
+    if (reported) logger.info({ connection: name }, "redis_connection_restored");
+    reported = false;
+  });
+  return redis;
+}
+
+/** Key names, all under the configured prefix so that several stacks can share a server. */
+export const redisKeys = {
+  second: (epochSecond: number) => `${getEnv().REDIS_KEY_PREFIX}rt:sec:${epochSecond}`,
+  liveChannel: () => `${getEnv().REDIS_KEY_PREFIX}live`,
+};
+
+/** The field of a per-second hash: event type and region. */
+export function counterField(eventType: string, region: string): string {
+  return `${eventType}|${region}`;
+}
+
+export function parseCounterField(field: string): { eventType: string; region: string } {
+  const bar = field.indexOf("|");
+  return { eventType: field.slice(0, bar), region: field.slice(bar + 1) };
+}

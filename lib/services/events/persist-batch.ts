@@ -1,0 +1,190 @@
+import "server-only";
+import type { Sql } from "@/db/client";
+import type { EnrichedEvent } from "@/lib/events/schema";
+
+export interface ConsumedEvent {
+  event: EnrichedEvent;
+  partition: number;
+  offset: number;
+  /** Later than the allowed lateness: stored raw, kept out of the aggregates. */
+  late: boolean;
+}
+
+export interface OffsetUpdate {
+  groupId: string;
+  topic: string;
+  partition: number;
+  nextOffset: number;
+}
+
+/** Newly stored events per (type, region, second, late): what the real-time counters add. */
+export interface SecondCount {
+  event_type: string;
+  region: string;
+  second: number;
+  count: number;
+  late: boolean;
+}
+
+export interface PersistResult {
+  inserted: number;
+  secondCounts: SecondCount[];
+}
+
+export const UNKNOWN_REGION = "unknown";
+
+// TRICKY: a client retry that omitted `timestamp` gets a new event_time, so the key
+// (event_id, event_time) alone would not catch it; those rows (probe = true) are also
+// looked up by id around their receive time.
+const PERSIST_SQL = `
+with input as (
+  select * from unnest(
+    $1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[],
+    $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::bool[], $13::int[], $14::int8[], $15::bool[]
+  ) as t(event_id, event_time, event_type, region, user_id, session_id, value,
+         properties, received_at, correlation_id, source, late, kafka_partition, kafka_offset, probe)
+),
+inserted as (
+  insert into raw_events (event_id, event_time, event_type, region, user_id, session_id, value,
+                          properties, received_at, correlation_id, source, late, kafka_partition, kafka_offset)
+  select event_id, event_time, event_type, region, user_id, session_id, value,
+         properties::jsonb, received_at, correlation_id, source::jsonb, late, kafka_partition, kafka_offset
+  from input i
+  where case when i.probe then not exists (
+          select 1 from raw_events r
+          where r.event_id = i.event_id
+            and r.event_time between i.received_at - interval '1 day' and i.received_at + interval '1 minute')
+        else true end
+  on conflict do nothing
+  returning event_time, event_type, coalesce(region, '${UNKNOWN_REGION}') as region, user_id, value, late
+),
+windowed as (
+  select date_bin(make_interval(secs => s.size), i.event_time, timestamptz '1970-01-01 00:00:00+00') as window_start,
+         s.size as window_seconds, i.event_type, i.region, i.user_id, i.value
+  from inserted i cross join unnest($16::int[]) as s(size)
+  where not i.late
+),
+rolled as (
+  insert into aggregations as a (window_start, window_seconds, event_type, region, event_count, users,
+                                 value_count, value_sum, value_min, value_max, value_digest, updated_at)
+  select window_start, window_seconds,
+         case when grouping(event_type) = 1 then '*' else event_type end,
+         case when grouping(region) = 1 then '*' else region end,
+         count(*),
+         coalesce(hll_add_agg(hll_hash_text(user_id)) filter (where user_id is not null), hll_empty()),
+         count(value), sum(value), min(value), max(value), tdigest(value, 100), now()
+  from windowed
+  group by window_seconds, window_start, grouping sets ((event_type, region), (event_type), (region), ())
+  -- a stable row order keeps concurrent processors from deadlocking on the same rows
+  order by 2, 3, 4, 1
+  on conflict (window_seconds, event_type, region, window_start) do update set
+    event_count = a.event_count + excluded.event_count,
+    users = hll_union(a.users, excluded.users),
+    value_count = a.value_count + excluded.value_count,
+    value_sum = case when excluded.value_count = 0 then a.value_sum
+                     else coalesce(a.value_sum, 0) + excluded.value_sum end,
+    value_min = least(a.value_min, excluded.value_min),
+    value_max = greatest(a.value_max, excluded.value_max),
+    value_digest = case when a.value_digest is null then excluded.value_digest
+                        when excluded.value_digest is null then a.value_digest
+                        else tdigest_union(a.value_digest, excluded.value_digest) end,
+    updated_at = now()
+  returning 1
+)
+select event_type, region, floor(extract(epoch from event_time))::int8 as second,
+       count(*)::int as count, late
+from inserted
+group by 1, 2, 3, 5
+`;
+
+function toIso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+function columns(batch: ConsumedEvent[]) {
+  const n = batch.length;
+  const cols = {
+    ids: new Array<string>(n),
+    times: new Array<string>(n),
+    types: new Array<string>(n),
+    regions: new Array<string | null>(n),
+    users: new Array<string | null>(n),
+    sessions: new Array<string | null>(n),
+    values: new Array<number | null>(n),
+    properties: new Array<string | null>(n),
+    received: new Array<string>(n),
+    correlations: new Array<string>(n),
+    sources: new Array<string>(n),
+    late: new Array<boolean>(n),
+    partitions: new Array<number>(n),
+    offsets: new Array<number>(n),
+    probe: new Array<boolean>(n),
+  };
+  batch.forEach(({ event, partition, offset, late }, i) => {
+    cols.ids[i] = event.event_id;
+    cols.times[i] = toIso(event.timestamp);
+    cols.types[i] = event.event_type;
+    cols.regions[i] = event.region ?? null;
+    cols.users[i] = event.user_id ?? null;
+    cols.sessions[i] = event.session_id ?? null;
+    cols.values[i] = event.value ?? null;
+    cols.properties[i] = event.properties ? JSON.stringify(event.properties) : null;
+    cols.received[i] = toIso(event.received_at);
+    cols.correlations[i] = event.correlation_id;
+    cols.sources[i] = JSON.stringify(event.source);
+    cols.late[i] = late;
+    cols.partitions[i] = partition;
+    cols.offsets[i] = offset;
+    cols.probe[i] = event.id_supplied && !event.timestamp_supplied;
+  });
+  return cols;
+}
+
+/** Keeps the first of several messages with the same event id (one statement may not see its own rows). */
+export function dropRepeatedIds(batch: ConsumedEvent[]): ConsumedEvent[] {
+  const seen = new Set<string>();
+  return batch.filter(({ event }) => {
+    if (seen.has(event.event_id)) return false;
+    seen.add(event.event_id);
+    return true;
+  });
+}
+
+/**
+ * Stores a batch in one transaction: new raw events, aggregate increments computed from
+ * only the rows actually inserted (a redelivered or retried event adds nothing), and the
+ * next offsets. Either all of it is durable or none of it is.
+ */
+export async function persistBatch(
+  sql: Sql,
+  batch: ConsumedEvent[],
+  offsets: OffsetUpdate[],
+  windowSizesSeconds: readonly number[],
+): Promise<PersistResult> {
+  const unique = dropRepeatedIds(batch);
+  const c = columns(unique);
+  return sql.begin(async (tx) => {
+    let secondCounts: SecondCount[] = [];
+    if (unique.length > 0) {
+      const rows = await tx.unsafe<
+        { event_type: string; region: string; second: string; count: number; late: boolean }[]
+      >(PERSIST_SQL, [
+        c.ids, c.times, c.types, c.regions, c.users, c.sessions, c.values, c.properties,
+        c.received, c.correlations, c.sources, c.late, c.partitions, c.offsets, c.probe,
+        [...windowSizesSeconds],
+      ] as never[]);
+      secondCounts = rows.map((row) => ({ ...row, second: Number(row.second) }));
+    }
+    if (offsets.length > 0) {
+      await tx`
+        insert into consumer_offsets (group_id, topic, partition, next_offset, updated_at)
+        select * , now() from unnest(
+          ${offsets.map((o) => o.groupId)}::text[], ${offsets.map((o) => o.topic)}::text[],
+          ${offsets.map((o) => o.partition)}::int[], ${offsets.map((o) => o.nextOffset)}::int8[])
+        on conflict (group_id, topic, partition) do update
+          set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`;
+    }
+    const inserted = secondCounts.reduce((sum, row) => sum + row.count, 0);
+    return { inserted, secondCounts };
+  });
+}

@@ -1,0 +1,35 @@
+import type { Redis } from "ioredis";
+import { getEnv } from "@/lib/env";
+import { counterField, redisKeys } from "@/lib/redis";
+import type { SecondCount } from "@/lib/services/events/persist-batch";
+
+/** What the live channel carries after each batch: the per-second counts it added. */
+export interface LiveCountsMessage {
+  kind: "counts";
+  counts: { t: string; r: string; s: number; n: number }[];
+}
+
+/**
+ * Adds a batch's newly stored events to the per-second hashes (one pipeline) and
+ * publishes them on the live channel. Redis is a cache: callers treat failure as degraded.
+ */
+export async function recordSecondCounts(redis: Redis, counts: SecondCount[]): Promise<void> {
+  if (counts.length === 0) return;
+  const ttl = getEnv().REALTIME_BUCKET_TTL_SECONDS;
+  const pipeline = redis.pipeline();
+  const touched = new Set<number>();
+  for (const row of counts) {
+    const key = redisKeys.second(row.second);
+    pipeline.hincrby(key, counterField(row.event_type, row.region), row.count);
+    touched.add(row.second);
+  }
+  for (const second of touched) pipeline.expire(redisKeys.second(second), ttl);
+  const message: LiveCountsMessage = {
+    kind: "counts",
+    counts: counts.map((row) => ({ t: row.event_type, r: row.region, s: row.second, n: row.count })),
+  };
+  pipeline.publish(redisKeys.liveChannel(), JSON.stringify(message));
+  const results = await pipeline.exec();
+  const failed = results?.find(([error]) => error !== null);
+  if (failed?.[0]) throw failed[0];
+}
