@@ -17,7 +17,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3">
               <span className="font-semibold tracking-tight">Pulse</span>
               <nav className="flex gap-4 text-sm text-slate-600">
-                <a href="/" className="hover:text-slate-900">Overview</a>
+                <a href="/" className="hover:text-slate-900">
+                  Overview
+                </a>
               </nav>
             </div>
           </header>

@@ -64,8 +64,7 @@ export function describeError(
   error: unknown,
   correlationId: string,
 ): { status: number; body: ErrorBody; headers: Record<string, string> } {
-  const appError =
-    error instanceof AppError ? error : new AppError("internal", "Internal server error");
+  const appError = error instanceof AppError ? error : new AppError("internal", "Internal server error");
   const headers: Record<string, string> = {};
   if (appError.retryAfterSeconds !== undefined) {
     headers["Retry-After"] = String(appError.retryAfterSeconds);

@@ -45,6 +45,7 @@ export async function checkHealth() {
     probe(() => getSql()`select 1`),
     probe(() => getWebRedis().ping()),
   ]);
-  const status = kafka.status === "ok" && postgres.status === "ok" ? (redis.status === "ok" ? "ok" : "degraded") : "down";
+  const status =
+    kafka.status === "ok" && postgres.status === "ok" ? (redis.status === "ok" ? "ok" : "degraded") : "down";
   return { status, checks: { kafka, postgres, redis } } as const;
 }

@@ -32,17 +32,57 @@ function gauge(name: string, help: string, labelNames: string[] = []) {
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 // Ingestion (web process)
-export const ingestRequestsTotal = counter("analytics_ingest_requests_total", "POST /api/events requests by outcome", ["status"]);
+export const ingestRequestsTotal = counter(
+  "analytics_ingest_requests_total",
+  "POST /api/events requests by outcome",
+  ["status"],
+);
 export const ingestEventsTotal = counter("analytics_ingest_events_total", "Events acknowledged by Kafka");
-export const ingestRejectedEventsTotal = counter("analytics_ingest_rejected_events_total", "Events rejected by validation");
-export const ingestRequestSeconds = histogram("analytics_ingest_request_seconds", "POST /api/events duration", latencyBuckets);
-export const kafkaProduceSeconds = histogram("analytics_kafka_produce_seconds", "Duration of one produce batch until acknowledged", latencyBuckets);
-export const kafkaProduceFailuresTotal = counter("analytics_kafka_produce_failures_total", "Requests answered 503 because Kafka did not acknowledge");
+export const ingestRejectedEventsTotal = counter(
+  "analytics_ingest_rejected_events_total",
+  "Events rejected by validation",
+);
+export const ingestRequestSeconds = histogram(
+  "analytics_ingest_request_seconds",
+  "POST /api/events duration",
+  latencyBuckets,
+);
+export const kafkaProduceSeconds = histogram(
+  "analytics_kafka_produce_seconds",
+  "Duration of one produce batch until acknowledged",
+  latencyBuckets,
+);
+export const kafkaProduceFailuresTotal = counter(
+  "analytics_kafka_produce_failures_total",
+  "Requests answered 503 because Kafka did not acknowledge",
+);
 
 // Stream processor (worker process)
-export const processorEventsTotal = counter("analytics_processor_events_total", "Events consumed, by outcome", ["outcome"]);
-export const processorBatchSeconds = histogram("analytics_processor_batch_seconds", "Duration of one batch from fetch to commit", latencyBuckets);
-export const processorLateEventsTotal = counter("analytics_processor_late_events_total", "Events later than the allowed lateness");
-export const processorDeadLettersTotal = counter("analytics_processor_dead_letters_total", "Messages sent to the dead-letter topic", ["reason"]);
-export const processorRedisFailuresTotal = counter("analytics_processor_redis_failures_total", "Real-time counter updates that failed");
-export const processorConsumerLag = gauge("analytics_processor_consumer_lag", "Messages behind the high watermark", ["topic", "partition"]);
+export const processorEventsTotal = counter(
+  "analytics_processor_events_total",
+  "Events consumed, by outcome",
+  ["outcome"],
+);
+export const processorBatchSeconds = histogram(
+  "analytics_processor_batch_seconds",
+  "Duration of one batch from fetch to commit",
+  latencyBuckets,
+);
+export const processorLateEventsTotal = counter(
+  "analytics_processor_late_events_total",
+  "Events later than the allowed lateness",
+);
+export const processorDeadLettersTotal = counter(
+  "analytics_processor_dead_letters_total",
+  "Messages sent to the dead-letter topic",
+  ["reason"],
+);
+export const processorRedisFailuresTotal = counter(
+  "analytics_processor_redis_failures_total",
+  "Real-time counter updates that failed",
+);
+export const processorConsumerLag = gauge(
+  "analytics_processor_consumer_lag",
+  "Messages behind the high watermark",
+  ["topic", "partition"],
+);

@@ -3,14 +3,16 @@ import { getEnv } from "./env";
 import { logger } from "./logger";
 
 /**
- * A new ioredis connection. Redis is a cache here: commands fail fast while it is down
- * (no offline queue), so callers can carry on and report it instead of piling up work.
+ * A new ioredis connection. Redis is a cache here: while it is down a command waits for
+ * one reconnection attempt at most, then fails, so callers carry on and report it
+ * instead of piling up work.
  */
 export function createRedis(name: string, options: RedisOptions = {}): Redis {
   const redis = new Redis(getEnv().REDIS_URL, {
     connectionName: `analytics-${name}`,
-    enableOfflineQueue: false,
+    enableOfflineQueue: true,
     maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     lazyConnect: false,
     ...options,

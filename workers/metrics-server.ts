@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -17,7 +17,7 @@ export function createMetricsServer(health: () => Promise<Record<string, string>
       candidate.listen(port, "0.0.0.0", () => resolve(candidate));
     });
 
-  const respond = async (url: string, response: import("node:http").ServerResponse) => {
+  const respond = async (url: string, response: ServerResponse) => {
     if (url.startsWith("/metrics")) {
       response.setHeader("Content-Type", registry.contentType);
       response.end(await registry.metrics());

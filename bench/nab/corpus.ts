@@ -17,7 +17,9 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
 
 export function resolveNabDir(): string {
   const fromEnv = process.env.NAB_DIR;
-  return fromEnv !== undefined && fromEnv !== "" ? path.resolve(fromEnv) : path.resolve(repoRoot, "..", "shared", "datasets", "nab");
+  return fromEnv !== undefined && fromEnv !== ""
+    ? path.resolve(fromEnv)
+    : path.resolve(repoRoot, "..", "shared", "datasets", "nab");
 }
 
 export function parseSeriesCsv(text: string): { timestamps: number[]; values: number[] } {
@@ -50,7 +52,9 @@ export function loadNabCorpus(filter?: string): NabSeries[] {
       const windows = labels[name];
       if (windows === undefined) continue;
       const { timestamps, values } = parseSeriesCsv(readFileSync(path.join(dataDir, name), "utf8"));
-      const limits = windows.map(([start, end]) => [parseNabTimestamp(start), parseNabTimestamp(end)] as const);
+      const limits = windows.map(
+        ([start, end]) => [parseNabTimestamp(start), parseNabTimestamp(end)] as const,
+      );
       series.push({ name, category, timestamps, values, layout: buildLayout(name, timestamps, limits) });
     }
   }

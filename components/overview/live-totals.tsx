@@ -13,7 +13,11 @@ const number = new Intl.NumberFormat();
 
 /** Event totals of the last five minutes, refreshed every second. */
 export function LiveTotals() {
-  const { data, error, isPending } = useQuery({ queryKey: ["realtime"], queryFn: fetchRealtime, refetchInterval: 1000 });
+  const { data, error, isPending } = useQuery({
+    queryKey: ["realtime"],
+    queryFn: fetchRealtime,
+    refetchInterval: 1000,
+  });
   if (isPending) return <p className="text-sm text-slate-500">Loading live figures…</p>;
   if (error) return <p className="text-sm text-red-700">Live figures unavailable: {error.message}</p>;
   const types = Object.entries(data.by_type).sort((a, b) => b[1] - a[1]);

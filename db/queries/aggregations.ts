@@ -26,7 +26,10 @@ export async function listAggregations(query: AggregationsQuery): Promise<Aggreg
   const to = query.to ?? new Date(Date.now() + query.window * 1000);
   const from = query.from ?? new Date(to.getTime() - DEFAULT_RANGE_MS);
   const rows = await getSql()<
-    (Omit<AggregationRow, "window_start" | "p50" | "p95" | "p99"> & { window_start: Date; pcts: number[] | null })[]
+    (Omit<AggregationRow, "window_start" | "p50" | "p95" | "p99"> & {
+      window_start: Date;
+      pcts: number[] | null;
+    })[]
   >`
     select window_start, window_seconds, event_type, region,
            event_count::float8 as count,

@@ -20,7 +20,9 @@ export interface EventRow {
 }
 
 /** Newest first, keyset-paginated; `next_cursor` is null on the last page. */
-export async function listEvents(query: ListEventsQuery): Promise<{ events: EventRow[]; next_cursor: string | null }> {
+export async function listEvents(
+  query: ListEventsQuery,
+): Promise<{ events: EventRow[]; next_cursor: string | null }> {
   const filters: (SQL | undefined)[] = [];
   if (query.event_type) filters.push(eq(rawEvents.eventType, query.event_type));
   if (query.region) filters.push(eq(rawEvents.region, query.region));
@@ -37,7 +39,9 @@ export async function listEvents(query: ListEventsQuery): Promise<{ events: Even
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);
     if (!cursor) {
-      throw new AppError("invalid_query", "Invalid cursor", { details: [{ path: "cursor", message: "is not a cursor this API issued" }] });
+      throw new AppError("invalid_query", "Invalid cursor", {
+        details: [{ path: "cursor", message: "is not a cursor this API issued" }],
+      });
     }
     filters.push(
       or(

@@ -2,7 +2,11 @@ import { z } from "zod";
 
 const time = z.union([
   z.iso.datetime({ offset: true }).transform((value) => new Date(value)),
-  z.coerce.number().int().nonnegative().transform((value) => new Date(value)),
+  z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .transform((value) => new Date(value)),
 ]);
 
 /** Query parameters of GET /api/events. */
@@ -44,7 +48,8 @@ export function encodeCursor(eventTime: Date, eventId: string): string {
 export function decodeCursor(cursor: string): { eventTime: Date; eventId: string } | undefined {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (!Array.isArray(parsed) || typeof parsed[0] !== "string" || typeof parsed[1] !== "string") return undefined;
+    if (!Array.isArray(parsed) || typeof parsed[0] !== "string" || typeof parsed[1] !== "string")
+      return undefined;
     const eventTime = new Date(parsed[0]);
     return Number.isNaN(eventTime.getTime()) ? undefined : { eventTime, eventId: parsed[1] };
   } catch {

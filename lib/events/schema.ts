@@ -14,15 +14,9 @@ export const eventInputSchema = z.strictObject({
   event_type: z
     .string()
     .regex(EVENT_TYPE_PATTERN, "must be 1-64 characters of lowercase letters, digits, _ . -"),
-  event_id: z
-    .string()
-    .regex(ID_PATTERN, "must be 1-128 characters of letters, digits, _ . : -")
-    .optional(),
+  event_id: z.string().regex(ID_PATTERN, "must be 1-128 characters of letters, digits, _ . : -").optional(),
   timestamp: z
-    .union([
-      isoTimestamp,
-      z.number().int("must be an integer number of milliseconds").nonnegative(),
-    ])
+    .union([isoTimestamp, z.number().int("must be an integer number of milliseconds").nonnegative()])
     .optional(),
   user_id: z.string().min(1).max(128).optional(),
   session_id: z.string().min(1).max(128).optional(),

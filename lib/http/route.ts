@@ -23,11 +23,11 @@ type Handler<P> = (request: Request, context: RouteContext, params: P) => Promis
  * code table, every 5xx logged with the correlation id, nothing internal sent to clients.
  */
 export function withRoute<P = unknown>(name: string, handler: Handler<P>) {
-  return async (request: Request, segment: { params: Promise<P> }): Promise<Response> => {
+  return async (request: Request, segment?: { params: Promise<P> }): Promise<Response> => {
     const correlationId = getCorrelationId(request);
     let response: Response;
     try {
-      const params = segment?.params ? await segment.params : ({} as P);
+      const params = segment === undefined ? ({} as P) : await segment.params;
       response = await handler(request, { correlationId }, params);
     } catch (error) {
       const mapped = describeError(toAppError(error), correlationId);

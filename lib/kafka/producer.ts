@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from "kafkajs";
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafkajs";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
 import { partitionKeyFor, topicForType } from "../events/routing";
@@ -31,6 +31,7 @@ function getState(): ProducerState {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
   });
   const state: ProducerState = {

@@ -13,7 +13,11 @@ export interface RealtimeSnapshot {
 }
 
 /** Sums the per-second buckets of the last `seconds` seconds (one pipeline). */
-export async function readRealtime(redis: Redis, seconds: number, nowMs = Date.now()): Promise<RealtimeSnapshot> {
+export async function readRealtime(
+  redis: Redis,
+  seconds: number,
+  nowMs = Date.now(),
+): Promise<RealtimeSnapshot> {
   const now = Math.floor(nowMs / 1000);
   const pipeline = redis.pipeline();
   for (let second = now - seconds + 1; second <= now; second++) pipeline.hgetall(redisKeys.second(second));

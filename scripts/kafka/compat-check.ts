@@ -40,7 +40,12 @@ const FIRST_BATCHES = 5;
 const PER_BATCH = 60;
 const STEP_TIMEOUT_MS = 30_000;
 
-const levelNames = new Map<number, string>(Object.entries(logLevel).map(([name, value]) => [value, name]));
+const levelNames = new Map<number, string>([
+  [logLevel.ERROR, "ERROR"],
+  [logLevel.WARN, "WARN"],
+  [logLevel.INFO, "INFO"],
+  [logLevel.DEBUG, "DEBUG"],
+]);
 // kafkajs logs are kept per step and printed only when that step fails.
 let stepLogs: string[] = [];
 const logCreator = () => (entry: LogEntry) => {
@@ -116,7 +121,13 @@ interface Received {
 
 /** eachBatch handler that records messages, resolves offsets and commits after each batch. */
 function recorder(member: string, into: Received[]) {
-  return async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning }: EachBatchPayload) => {
+  return async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+  }: EachBatchPayload) => {
     for (const message of batch.messages) {
       if (!isRunning()) break;
       into.push({
@@ -199,7 +210,10 @@ async function main() {
     assert(created, "createTopics returned false (topic already existed?)");
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     const partitions = metadata.topics[0]?.partitions ?? [];
-    assert(partitions.length === PARTITIONS, `expected ${PARTITIONS} partitions, metadata has ${partitions.length}`);
+    assert(
+      partitions.length === PARTITIONS,
+      `expected ${PARTITIONS} partitions, metadata has ${partitions.length}`,
+    );
     assert(
       partitions.every((p) => p.leader >= 0 && p.replicas.length === 1),
       `unexpected leaders/replicas: ${JSON.stringify(partitions)}`,
@@ -248,7 +262,11 @@ async function main() {
   await step("consumer 1: join group, eachBatch receives every message", async () => {
     await first.connect();
     await first.subscribe({ topics: [topic], fromBeginning: true });
-    await first.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: recorder("c1", firstReceived) });
+    await first.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      eachBatch: recorder("c1", firstReceived),
+    });
     await waitFor("consumer 1 to join", () => c1.joins > 0);
     await waitFor(`${sent} messages (have ${firstReceived.length})`, () => firstReceived.length >= sent);
     const seqs = new Set(firstReceived.map((m) => m.seqHeader));
@@ -279,7 +297,11 @@ async function main() {
     const c1JoinsBefore = c1.joins;
     await second.connect();
     await second.subscribe({ topics: [topic], fromBeginning: true });
-    await second.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: recorder("c2", secondReceived) });
+    await second.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      eachBatch: recorder("c2", secondReceived),
+    });
     await waitFor("both members to (re)join", () => c2.joins > 0 && c1.joins > c1JoinsBefore);
     const all = new Set([...c1.partitions, ...c2.partitions]);
     assert(
@@ -305,7 +327,10 @@ async function main() {
     await waitFor(`${messages.length} new messages`, () => fresh().length >= messages.length);
     const got = fresh();
     const bySeq = new Set(got.map((m) => m.seqHeader));
-    assert(got.length === messages.length && bySeq.size === messages.length, `got ${got.length} (${bySeq.size} distinct) for ${messages.length}`);
+    assert(
+      got.length === messages.length && bySeq.size === messages.length,
+      `got ${got.length} (${bySeq.size} distinct) for ${messages.length}`,
+    );
     assert(secondReceived.length > 0 && firstReceived.length > before, "one member received nothing");
     return `c1 got ${firstReceived.length - before}, c2 got ${secondReceived.length} (c2 did not re-read committed messages)`;
   });
@@ -338,8 +363,9 @@ async function main() {
     assert(p0High > 0, "partition 0 is empty");
     const mark = firstReceived.length;
     first.seek({ topic, partition: 0, offset: "0" });
-    await waitFor(`${p0High} messages of partition 0 again`, () =>
-      firstReceived.slice(mark).filter((m) => m.partition === 0).length >= p0High,
+    await waitFor(
+      `${p0High} messages of partition 0 again`,
+      () => firstReceived.slice(mark).filter((m) => m.partition === 0).length >= p0High,
     );
     const again = firstReceived.slice(mark).filter((m) => m.partition === 0);
     assert(again[0]?.offset === "0", `first re-read offset is ${again[0]?.offset}`);

@@ -76,12 +76,23 @@ need_java() {
 }
 
 check_port_number() { # name value
-  [[ "$2" =~ ^[0-9]+$ ]] && (($2 > 0 && $2 < 65536)) || die "$1=$2 is not a port number"
+  if ! [[ "$2" =~ ^[0-9]+$ ]] || (($2 < 1 || $2 > 65535)); then
+    die "$1=$2 is not a port number"
+  fi
 }
 
 # true when something accepts TCP connections on 127.0.0.1:$1
 port_open() {
   timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# true while the process exists and has not exited (a zombie waiting to be
+# reaped by init counts as exited: kill -0 still succeeds on it)
+alive() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
+  [[ "$state" != "Z" && "$state" != "X" ]]
 }
 
 # ---------------------------------------------------------------- fetch
@@ -190,11 +201,18 @@ running_pid() {
   local pid args
   pid="$(tr -dc '0-9' <"$PIDFILE")"
   [[ -n "$pid" ]] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
+  alive "$pid" || return 0
   args="$(ps -o args= -p "$pid" 2>/dev/null || true)"
   if [[ "$args" == *"$BROKER_MAIN"* && "$args" == *"$PROPS"* ]]; then
     echo "$pid"
   fi
+}
+
+# a running broker listens where the config it was started with says, whatever KAFKA_PORT is now
+use_running_port() {
+  local port
+  port="$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\).*|\1|p' "$PROPS" 2>/dev/null || true)"
+  KAFKA_PORT="${port:-$KAFKA_PORT}"
 }
 
 # remove a pid file whose process is gone (or is no longer our broker)
@@ -279,6 +297,8 @@ do_start() {
 
   pid="$(running_pid)"
   if [[ -n "$pid" ]]; then
+    use_running_port
+    wait_ready "$pid" # returns at once unless it is still starting
     log "already running (pid $pid, 127.0.0.1:$KAFKA_PORT)"
     return 0
   fi
@@ -297,19 +317,19 @@ do_start() {
   format_storage
 
   [[ -f "$LOGS/kafka.out" ]] && mv -f "$LOGS/kafka.out" "$LOGS/kafka.out.prev"
-  # shellcheck disable=SC2086 # heap / JVM opts are word lists
+  # The child writes its own pid (exec keeps it) so that $! of setsid does not matter.
+  # shellcheck disable=SC2086,SC2016 # heap / JVM opts are word lists; $$ is for the child
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PIDFILE" \
     "$JAVA" $KAFKA_HEAP_OPTS \
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true \
     ${KAFKA_JVM_OPTS:-} \
-    -Dkafka.logs.dir="$LOGS" -Dlog4j2.configurationFile="$BROKER_LOG4J" \
+    -Dkafka.logs.dir="$LOGS" -Dlog4j2.configurationFile="$BROKER_LOG4J" -Dlog4j2.shutdownHookEnabled=false \
     -cp "$(java_classpath)" "$BROKER_MAIN" "$PROPS" \
     >"$LOGS/kafka.out" 2>&1 </dev/null 9>&- &
 
   # wait for the pid file written by the child
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     [[ -s "$PIDFILE" ]] && break
     sleep 0.1
   done
@@ -317,15 +337,22 @@ do_start() {
   [[ -n "$pid" ]] || die "the broker did not write its pid file"
   log "starting broker (pid $pid) on 127.0.0.1:$KAFKA_PORT, controller 127.0.0.1:$KAFKA_CONTROLLER_PORT ..."
 
+  wait_ready "$pid"
+  log "running (pid $pid, 127.0.0.1:$KAFKA_PORT), ready in $(elapsed "$t0"); logs in ${LOGS#"$ROOT"/}"
+}
+
+# wait until the broker answers a metadata request, or fail with the log tail
+wait_ready() {
+  local pid="$1"
   local deadline=$(($(date +%s) + KAFKA_START_TIMEOUT))
   while :; do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       rm -f "$PIDFILE"
       print_log_tail
       die "the broker exited during startup (logs in ${LOGS#"$ROOT"/})"
     fi
     if port_open "$KAFKA_PORT" && broker_answers; then
-      break
+      return 0
     fi
     if (($(date +%s) >= deadline)); then
       print_log_tail
@@ -333,7 +360,6 @@ do_start() {
     fi
     sleep 0.2
   done
-  log "running (pid $pid, 127.0.0.1:$KAFKA_PORT), ready in $(elapsed "$t0"); logs in ${LOGS#"$ROOT"/}"
 }
 
 do_stop() {
@@ -348,20 +374,20 @@ do_stop() {
   log "stopping broker (pid $pid) ..."
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$(($(date +%s) + KAFKA_STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null; do
+  while alive "$pid"; do
     if (($(date +%s) >= deadline)); then
       log "still alive after ${KAFKA_STOP_TIMEOUT}s: SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
       break
     fi
-    sleep 0.1
+    sleep 0.05
   done
-  # a killed process can take a moment to be reaped
+  # after SIGKILL the process can take a moment to die
   for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
+    alive "$pid" || break
     sleep 0.1
   done
-  kill -0 "$pid" 2>/dev/null && die "pid $pid did not exit"
+  alive "$pid" && die "pid $pid did not exit"
   rm -f "$PIDFILE"
   log "stopped in $(elapsed "$t0")"
 }
@@ -375,6 +401,7 @@ cmd_status() {
   local pid
   pid="$(running_pid)"
   if [[ -n "$pid" ]]; then
+    use_running_port
     if port_open "$KAFKA_PORT"; then
       echo "running (pid $pid, 127.0.0.1:$KAFKA_PORT)"
     else

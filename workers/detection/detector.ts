@@ -1,89 +1,65 @@
-import { computeNormalSurprise } from "./tail";
+// Streaming anomaly detector for one series. Pure: no I/O, no clock, state is a plain JSON object.
+import { computeForecast, createForecastState, updateForecast, type ForecastState } from "./forecast";
+import {
+  createRecordTracker,
+  RECORD_SCALES,
+  updateRecordTracker,
+  type RecordTracker,
+} from "./record-tracker";
 import { addToTailModel, computeTailSurprise, createTailModel, type TailModel } from "./tail-model";
 
+export const STATE_VERSION = 1;
+
 export interface DetectorOptions {
+  /** Points learned before any score above 0 (the cold start). */
   warmup: number;
-  predAlpha: number;
-  scaleAlpha: number;
-  statAlpha: number;
-  shiftLen: number;
+  /** Score at or above which a point is an alarm; also arms the refractory period. */
+  alarmThreshold: number;
+  /** Points after an alarm whose scores are damped so one anomaly raises one alarm. */
   refractory: number;
-  rangeTolerance: number;
-  surpriseScale: number;
-  spatialWeight: number;
-  seasonBins: number;
-  hwAlpha: number;
-  hwGamma: number;
-  useSeason: number;
+  /** Surprise (-log10 tail probability) per unit of range excess for records. */
+  recordWeight: number;
+  /** Memory, in points, of the tail models that calibrate residual surprise. */
   tailMemory: number;
-  calib: number;
-  alarmSurprise: number;
-  damp: number;
-  useVar: number;
-  useShift: number;
-  densityAlpha: number;
-  densityCap: number;
-  densityWeight: number;
+  /** Per-point pull of the record range towards the current level (0 = remember forever). */
+  recordForget: number;
+  /**
+   * Optional gap filling: when points are `stepMs` apart and some are missing, each missing step
+   * is learned as `value` (e.g. 0 events) before the current point; at most `maxSteps` per gap.
+   */
+  fillGaps?: { stepMs: number; value: number; maxSteps: number } | undefined;
 }
 
-export const DEFAULT_OPTIONS: DetectorOptions = {
+export const DEFAULT_OPTIONS: Readonly<DetectorOptions> = {
   warmup: 150,
-  predAlpha: 0.3,
-  scaleAlpha: 0.01,
-  statAlpha: 0.002,
-  shiftLen: 6,
+  alarmThreshold: 0.5,
   refractory: 100,
-  rangeTolerance: 0.1,
-  surpriseScale: 10,
-  spatialWeight: 2,
-  seasonBins: 288,
-  hwAlpha: 0.1,
-  hwGamma: 0.2,
-  useSeason: 1,
+  recordWeight: 30,
   tailMemory: 3000,
-  calib: 1,
-  alarmSurprise: 3,
-  damp: 0.5,
-  useVar: 0,
-  useShift: 0,
-  densityAlpha: 0.02,
-  densityCap: 4,
-  densityWeight: 1,
+  recordForget: 0,
+  fillGaps: undefined,
 };
 
-interface Moments {
-  mean: number;
-  var: number;
-}
-
-export interface DetectorState {
-  n: number;
-  pred: number;
-  errVar: number;
-  zRing: number[];
-  spike: Moments;
-  shift: Moments;
-  min: number;
-  max: number;
-  sinceAlarm: number;
-  hwLevel: number;
-  season: number[];
-  seasonSeen: number[];
-  hwErrVar: number;
-  firstTs: number;
-  spikeTail: TailModel;
-  shiftTail: TailModel;
-  varTail: TailModel;
-  density: number;
-  densityTail: TailModel;
-}
+/** Surprise units per unit of -ln(1 - score): score = 1 - exp(-surprise / SURPRISE_SCALE). */
+const SURPRISE_SCALE = 5;
+const RECORD_TOLERANCE = 0.1;
+const DENSITY_ALPHA = 0.02;
+const DENSITY_CAP = 4;
+const REFRACTORY_DAMP = 0.5;
+/** Larger magnitudes are clamped so squared residuals stay finite in double precision. */
+const MAX_MAGNITUDE = 1e150;
+/** Points needed before tail models give surprises, and before density gets one. */
+const SPIKE_START = 20;
+const DENSITY_START = 50;
 
 export interface DetectorPoint {
+  /** Epoch milliseconds. */
   timestamp: number;
   value: number;
 }
 
 export interface DetectorResult {
+  /** Anomaly score in [0, 1]; mostly near 0, alarms at or above `alarmThreshold`. */
   score: number;
   expected: number;
   lower: number;
@@ -91,123 +67,142 @@ export interface DetectorResult {
   direction: "spike" | "drop" | "none";
 }
 
-export function createState(): DetectorState {
+export interface DetectorState {
+  version: number;
+  count: number;
+  lastTimestamp: number;
+  sinceAlarm: number;
+  forecast: ForecastState | null;
+  records: RecordTracker | null;
+  spikeTail: TailModel;
+  density: number;
+  densityTail: TailModel;
+}
+
+export interface Detector {
+  update(point: DetectorPoint): DetectorResult;
+  /** The live state (a plain object); copy it with `serializeDetector` before storing. */
+  getState(): DetectorState;
+  serialize(): string;
+}
+
+export function createDetectorState(): DetectorState {
   return {
-    n: 0,
-    pred: 0,
-    errVar: 0,
-    zRing: [],
-    spike: { mean: 0, var: 0 },
-    shift: { mean: 0, var: 0 },
-    min: Number.POSITIVE_INFINITY,
-    max: Number.NEGATIVE_INFINITY,
+    version: STATE_VERSION,
+    count: 0,
+    lastTimestamp: 0,
     sinceAlarm: 1e9,
-    hwLevel: 0,
-    season: [],
-    seasonSeen: [],
-    hwErrVar: 0,
-    firstTs: 0,
+    forecast: null,
+    records: null,
     spikeTail: createTailModel(),
-    shiftTail: createTailModel(),
-    varTail: createTailModel(),
     density: 0,
     densityTail: createTailModel(),
   };
 }
 
-function updateMoments(m: Moments, x: number, alpha: number, n: number): void {
-  const a = Math.max(alpha, 1 / n);
-  const d = x - m.mean;
-  m.mean += a * d;
-  m.var = (1 - a) * (m.var + a * d * d);
+function scoreOf(surprise: number): number {
+  return 1 - Math.exp(-Math.max(0, surprise) / SURPRISE_SCALE);
 }
 
-function surpriseOf(m: Moments, x: number): number {
-  const sd = Math.sqrt(m.var) + 1e-6;
-  return computeNormalSurprise((x - m.mean) / sd);
+function surpriseOf(score: number): number {
+  return -SURPRISE_SCALE * Math.log(1 - Math.min(score, 1 - 1e-12));
 }
 
-export function stepDetector(state: DetectorState, point: DetectorPoint, o: DetectorOptions): DetectorResult {
-  const x = point.value;
-  state.n += 1;
-  const n = state.n;
-  if (n === 1) {
-    state.pred = x;
-    state.min = x;
-    state.max = x;
-    state.hwLevel = x;
-    state.firstTs = point.timestamp;
-    state.season = new Array<number>(o.seasonBins).fill(0);
-    state.seasonSeen = new Array<number>(o.seasonBins).fill(0);
-    return { score: 0, expected: x, lower: x, upper: x, direction: "none" };
+function learnPoint(state: DetectorState, point: DetectorPoint, options: DetectorOptions): DetectorResult {
+  const { value, timestamp } = point;
+  state.count += 1;
+  state.lastTimestamp = timestamp;
+  if (state.forecast === null || state.records === null) {
+    state.forecast = createForecastState(value, timestamp);
+    state.records = createRecordTracker(value, RECORD_SCALES);
+    return { score: 0, expected: value, lower: value, upper: value, direction: "none" };
   }
-  const scaleFloor = 1e-3 * (Math.abs(state.pred) + 1e-3) + 1e-9;
-  const sd = Math.max(Math.sqrt(state.errVar), scaleFloor);
-  const errLevel = x - state.pred;
-  const bin = Math.floor(((point.timestamp % 86400000) + 86400000) % 86400000 / (86400000 / o.seasonBins));
-  const seen = state.seasonSeen[bin] ?? 0;
-  const seasonal = state.season[bin] ?? 0;
-  const hwPred = state.hwLevel + seasonal;
-  const errHw = x - hwPred;
-  const hwSd = Math.max(Math.sqrt(state.hwErrVar), scaleFloor);
-  const useHw = o.useSeason > 0 && seen > 0 && point.timestamp - state.firstTs > 2 * 86400000 && state.hwErrVar < state.errVar;
-  const err = useHw ? errHw : errLevel;
-  const z = useHw ? errHw / hwSd : errLevel / sd;
-  state.zRing.push(z);
-  if (state.zRing.length > o.shiftLen) state.zRing.shift();
-  let zsum = 0;
-  for (const v of state.zRing) zsum += v;
-  const spikeStat = Math.log1p(Math.abs(z));
-  const shiftStat = Math.log1p(Math.abs(zsum) / Math.sqrt(state.zRing.length));
+  const count = state.count;
+  const forecast = computeForecast(state.forecast, timestamp);
+  const residual = value - forecast.expected;
+  const deviation = Math.abs(residual) / forecast.sd;
 
-  const calib = o.calib > 0;
-  const sSpike = n > 20 ? (calib ? computeTailSurprise(state.spikeTail, Math.abs(z)) : surpriseOf(state.spike, spikeStat)) : 0;
-  const sShift = n > 20 ? (calib ? computeTailSurprise(state.shiftTail, Math.abs(zsum) / Math.sqrt(state.zRing.length)) : surpriseOf(state.shift, shiftStat)) : 0;
-  let absSum = 0;
-  for (const v of state.zRing) absSum += Math.min(Math.abs(v), 10);
-  const varStat = absSum / state.zRing.length;
-  const sVar = n > 20 && o.useVar > 0 ? computeTailSurprise(state.varTail, varStat) : 0;
-  addToTailModel(state.varTail, varStat, o.tailMemory);
-  addToTailModel(state.spikeTail, Math.abs(z), o.tailMemory);
-  addToTailModel(state.shiftTail, Math.abs(zsum) / Math.sqrt(state.zRing.length), o.tailMemory);
-  const range = state.max - state.min;
-  const tol = o.rangeTolerance * range;
-  let sSpatial = 0;
-  if (range > 0 && (x > state.max + tol || x < state.min - tol)) {
-    sSpatial = o.spatialWeight * (Math.max(x - state.max, state.min - x) / range) * 10;
-  }
-  state.density += o.densityAlpha * (Math.min(sSpike, o.densityCap) - state.density);
-  const sDensity = n > 50 && o.densityAlpha > 0 ? o.densityWeight * computeTailSurprise(state.densityTail, state.density) : 0;
-  if (n > 20) addToTailModel(state.densityTail, state.density, o.tailMemory);
-  const surprise = Math.max(sDensity, sSpike, o.useShift > 0 ? sShift : 0, sVar, sSpatial);
+  const spike = count > SPIKE_START ? computeTailSurprise(state.spikeTail, deviation) : 0;
+  addToTailModel(state.spikeTail, deviation, options.tailMemory);
+  state.density += DENSITY_ALPHA * (Math.min(spike, DENSITY_CAP) - state.density);
+  const density = count > DENSITY_START ? computeTailSurprise(state.densityTail, state.density) : 0;
+  if (count > SPIKE_START) addToTailModel(state.densityTail, state.density, options.tailMemory);
+  const record = updateRecordTracker(
+    state.records,
+    value,
+    RECORD_SCALES,
+    RECORD_TOLERANCE,
+    options.recordForget,
+  );
+  updateForecast(state.forecast, value, forecast.bin, count);
 
-  updateMoments(state.spike, spikeStat, o.statAlpha, n);
-  updateMoments(state.shift, shiftStat, o.statAlpha, n);
-  const clipped = Math.max(-5 * sd, Math.min(5 * sd, errLevel));
-  const a = Math.max(o.scaleAlpha, 1 / n);
-  state.errVar = (1 - a) * state.errVar + a * clipped * clipped;
-  state.pred += o.predAlpha * errLevel;
-  const hwClipped = Math.max(-5 * hwSd, Math.min(5 * hwSd, errHw));
-  if (n > 2) state.hwErrVar = (1 - a) * state.hwErrVar + a * hwClipped * hwClipped;
-  else state.hwErrVar = state.errVar;
-  const newLevel = state.hwLevel + o.hwAlpha * (seen > 0 ? hwClipped : 0);
-  state.season[bin] = seen > 0 ? seasonal + o.hwGamma * (x - newLevel - seasonal) : x - newLevel;
-  state.seasonSeen[bin] = seen + 1;
-  state.hwLevel = newLevel;
-  state.min = Math.min(state.min, x);
-  state.max = Math.max(state.max, x);
-
-  let out = n <= o.warmup ? 0 : surprise;
-  state.sinceAlarm += 1;
-  if (state.sinceAlarm <= o.refractory) out *= o.damp;
-  else if (out >= o.alarmSurprise) state.sinceAlarm = 0;
-  const score = 1 - Math.exp(-out / o.surpriseScale);
-  const expected = state.pred;
+  let surprise = count <= options.warmup ? 0 : Math.max(spike, density, options.recordWeight * record.excess);
+  state.sinceAlarm = Math.min(state.sinceAlarm + 1, 1e9);
+  if (state.sinceAlarm <= options.refractory) surprise *= REFRACTORY_DAMP;
+  else if (surprise >= surpriseOf(options.alarmThreshold)) state.sinceAlarm = 0;
+  const score = scoreOf(surprise);
+  const band = 3 * forecast.sd;
+  const side = record.excess > 0 ? record.side : Math.sign(residual);
+  const alarm = score >= options.alarmThreshold;
   return {
     score,
-    expected,
-    lower: expected - 3 * sd,
-    upper: expected + 3 * sd,
-    direction: score >= 0.5 ? (err > 0 ? "spike" : "drop") : "none",
+    expected: forecast.expected,
+    lower: forecast.expected - band,
+    upper: forecast.expected + band,
+    direction: !alarm ? "none" : side > 0 ? "spike" : side < 0 ? "drop" : "none",
+  };
+}
+
+function fillGap(state: DetectorState, timestamp: number, options: DetectorOptions): void {
+  const gap = options.fillGaps;
+  if (gap === undefined || state.count === 0 || !(gap.stepMs > 0)) return;
+  const missing = Math.min(Math.round((timestamp - state.lastTimestamp) / gap.stepMs) - 1, gap.maxSteps);
+  const start = state.lastTimestamp;
+  for (let k = 1; k <= missing; k++)
+    learnPoint(state, { timestamp: start + k * gap.stepMs, value: gap.value }, options);
+}
+
+/** Advances `state` by one point and scores it. Non-finite values are scored 0 and not learned. */
+export function updateDetectorState(
+  state: DetectorState,
+  point: DetectorPoint,
+  options: DetectorOptions = DEFAULT_OPTIONS,
+): DetectorResult {
+  if (!Number.isFinite(point.value) || !Number.isFinite(point.timestamp)) {
+    const expected = state.forecast?.level ?? 0;
+    return { score: 0, expected, lower: expected, upper: expected, direction: "none" };
+  }
+  fillGap(state, point.timestamp, options);
+  const value = Math.max(-MAX_MAGNITUDE, Math.min(MAX_MAGNITUDE, point.value));
+  return learnPoint(state, { timestamp: point.timestamp, value }, options);
+}
+
+export function serializeDetectorState(state: DetectorState): string {
+  return JSON.stringify(state);
+}
+
+export function parseDetectorState(json: string): DetectorState {
+  const parsed = JSON.parse(json) as DetectorState;
+  if (parsed.version !== STATE_VERSION)
+    throw new Error(`unsupported detector state version ${String(parsed.version)}`);
+  return parsed;
+}
+
+/** Creates a detector, resuming from `state` (object or its JSON) when given. */
+export function createDetector(
+  options: Partial<DetectorOptions> = {},
+  state?: DetectorState | string,
+): Detector {
+  const resolved: DetectorOptions = { ...DEFAULT_OPTIONS, ...options };
+  const current =
+    state === undefined
+      ? createDetectorState()
+      : typeof state === "string"
+        ? parseDetectorState(state)
+        : parseDetectorState(serializeDetectorState(state));
+  return {
+    update: (point) => updateDetectorState(current, point, resolved),
+    getState: () => current,
+    serialize: () => serializeDetectorState(current),
   };
 }

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, Producer } from "kafkajs";
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from "kafkajs";
 import type { Redis } from "ioredis";
 import { getSql } from "@/db/client";
 import { ensureRawEventPartitions } from "@/db/partitions";
@@ -33,7 +33,10 @@ export interface ProcessorDeps {
  * transaction, then commits the offset to Kafka (for lag monitoring) and adds the
  * counts to Redis.
  */
-export function createProcessor({ kafka, redis }: ProcessorDeps): Component & { consumer: () => Consumer | undefined } {
+export function createProcessor({
+  kafka,
+  redis,
+}: ProcessorDeps): Component & { consumer: () => Consumer | undefined } {
   const env = getEnv();
   const groupId = env.PROCESSOR_GROUP_ID;
   const deadLetterTopic = `${env.KAFKA_TOPIC_PREFIX}events.dead-letter`;
@@ -42,6 +45,8 @@ export function createProcessor({ kafka, redis }: ProcessorDeps): Component & { 
   const knownDays = new Set<number>();
   let consumer: Consumer | undefined;
   let dlqProducer: Producer | undefined;
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
 
   const ensurePartitions = async (events: ConsumedEvent[]) => {
     const days = new Set(events.map(({ event }) => Math.floor(event.timestamp / DAY_MS)));
@@ -51,20 +56,37 @@ export function createProcessor({ kafka, redis }: ProcessorDeps): Component & { 
     missing.forEach((day) => knownDays.add(day));
   };
 
-  const sendToDeadLetter = async (topic: string, partition: number, bad: { offset: string; value: Buffer | null; reason: string }[]) => {
+  const sendToDeadLetter = async (
+    topic: string,
+    partition: number,
+    bad: { offset: string; value: Buffer | null; reason: string }[],
+  ) => {
     if (bad.length === 0 || !dlqProducer) return;
     await dlqProducer.send({
       topic: deadLetterTopic,
       acks: -1,
       messages: bad.map((message) => ({
         value: message.value,
-        headers: { "x-dead-letter-reason": message.reason, "x-source-topic": topic, "x-source-partition": String(partition), "x-source-offset": message.offset },
+        headers: {
+          "x-dead-letter-reason": message.reason,
+          "x-source-topic": topic,
+          "x-source-partition": String(partition),
+          "x-source-offset": message.offset,
+        },
       })),
     });
-    for (const message of bad) processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
+    for (const message of bad)
+      processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
   };
 
-  const handleBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+  const handleBatch = async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const stopTimer = processorBatchSeconds.startTimer();
     const { topic, partition } = batch;
@@ -84,7 +106,12 @@ export function createProcessor({ kafka, redis }: ProcessorDeps): Component & { 
     await sendToDeadLetter(topic, partition, bad);
     await ensurePartitions(events);
     const result = await withRetry(() =>
-      persistBatch(getSql(), events, [{ groupId, topic, partition, nextOffset: Number(lastOffset) + 1 }], env.WINDOW_SIZES_SECONDS),
+      persistBatch(
+        getSql(),
+        events,
+        [{ groupId, topic, partition, nextOffset: Number(lastOffset) + 1 }],
+        env.WINDOW_SIZES_SECONDS,
+      ),
     );
     resolveOffset(lastOffset);
     await commitOffsetsIfNecessary();
@@ -102,40 +129,88 @@ export function createProcessor({ kafka, redis }: ProcessorDeps): Component & { 
     }
     stopTimer();
     logger.debug(
-      { topic, partition, events: events.length, inserted: result.inserted, late: lateCount, dead_letters: bad.length, last_offset: lastOffset },
+      {
+        topic,
+        partition,
+        events: events.length,
+        inserted: result.inserted,
+        late: lateCount,
+        dead_letters: bad.length,
+        last_offset: lastOffset,
+      },
       "batch_persisted",
     );
     if (logger.isLevelEnabled("debug")) {
       // Per-event lines are for tracing one request through the pipeline, not for production volume.
       for (const { event, offset } of events) {
-        logger.debug({ correlation_id: event.correlation_id, event_id: event.event_id, topic, partition, offset }, "event_persisted");
+        logger.debug(
+          { correlation_id: event.correlation_id, event_id: event.event_id, topic, partition, offset },
+          "event_persisted",
+        );
       }
     }
+  };
+
+  const startConsumer = async () => {
+    const next = kafka.consumer({
+      groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 50,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+    });
+    consumer = next;
+    next.on(next.events.CRASH, ({ payload }) => {
+      logger.error({ err: payload.error, restart: payload.restart }, "consumer_crashed");
+      // kafkajs gives up on errors it deems non-retriable (a broker gone for long): build a new consumer.
+      if (!payload.restart && !stopping) scheduleRestart(next);
+    });
+    await next.connect();
+    await next.subscribe({ topics: configuredEventTopics(), fromBeginning: true });
+    await next.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatchAutoResolve: false,
+      eachBatch: handleBatch,
+    });
+  };
+
+  const scheduleRestart = (crashed: Consumer) => {
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(() => {
+      void (async () => {
+        await crashed.disconnect().catch(() => undefined);
+        if (stopping) return;
+        try {
+          await startConsumer();
+          logger.info("consumer_restarted");
+        } catch (error) {
+          logger.error({ err: error }, "consumer_restart_failed");
+          scheduleRestart(consumer ?? crashed);
+        }
+      })();
+    }, 2000);
   };
 
   return {
     name: "processor",
     consumer: () => consumer,
     async start() {
+      stopping = false;
       await ensureEventTopics(kafka, [...configuredEventTopics(), deadLetterTopic]);
-      dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      dlqProducer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await dlqProducer.connect();
-      consumer = kafka.consumer({
-        groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
-        maxWaitTimeInMs: 50,
-        maxBytesPerPartition: 2 * 1024 * 1024,
-        maxBytes: 16 * 1024 * 1024,
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: configuredEventTopics(), fromBeginning: true });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        logger.error({ err: payload.error, restart: payload.restart }, "consumer_crashed");
-      });
-      await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 3, eachBatchAutoResolve: false, eachBatch: handleBatch });
+      await startConsumer();
     },
     async stop() {
+      stopping = true;
+      clearTimeout(restartTimer);
       await consumer?.disconnect();
       await dlqProducer?.disconnect();
     },

@@ -23,7 +23,9 @@ export const POST = withRoute("events.post", async (request, { correlationId }) 
     ingestRequestsTotal.inc({ status: "202" });
     return jsonResponse(result, 202);
   } catch (error) {
-    ingestRequestsTotal.inc({ status: error instanceof Error && "status" in error ? String(error.status) : "500" });
+    ingestRequestsTotal.inc({
+      status: error instanceof Error && "status" in error ? String(error.status) : "500",
+    });
     throw error;
   } finally {
     stopTimer();

@@ -38,17 +38,16 @@ export const UNKNOWN_REGION = "unknown";
 // looked up by id around their receive time.
 const PERSIST_SQL = `
 with input as (
-  select * from unnest(
-    $1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[],
-    $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::bool[], $13::int[], $14::int8[], $15::bool[]
-  ) as t(event_id, event_time, event_type, region, user_id, session_id, value,
-         properties, received_at, correlation_id, source, late, kafka_partition, kafka_offset, probe)
+  select * from json_to_recordset($1::json) as t(
+    event_id text, event_time timestamptz, event_type text, region text, user_id text, session_id text,
+    value float8, properties jsonb, received_at timestamptz, correlation_id text, source jsonb,
+    late bool, kafka_partition int, kafka_offset int8, probe bool)
 ),
 inserted as (
   insert into raw_events (event_id, event_time, event_type, region, user_id, session_id, value,
                           properties, received_at, correlation_id, source, late, kafka_partition, kafka_offset)
   select event_id, event_time, event_type, region, user_id, session_id, value,
-         properties::jsonb, received_at, correlation_id, source::jsonb, late, kafka_partition, kafka_offset
+         properties, received_at, correlation_id, source, late, kafka_partition, kafka_offset
   from input i
   where case when i.probe then not exists (
           select 1 from raw_events r
@@ -61,7 +60,7 @@ inserted as (
 windowed as (
   select date_bin(make_interval(secs => s.size), i.event_time, timestamptz '1970-01-01 00:00:00+00') as window_start,
          s.size as window_seconds, i.event_type, i.region, i.user_id, i.value
-  from inserted i cross join unnest($16::int[]) as s(size)
+  from inserted i cross join unnest(string_to_array($2::text, ',')::int[]) as s(size)
   where not i.late
 ),
 rolled as (
@@ -101,43 +100,38 @@ function toIso(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
-function columns(batch: ConsumedEvent[]) {
-  const n = batch.length;
-  const cols = {
-    ids: new Array<string>(n),
-    times: new Array<string>(n),
-    types: new Array<string>(n),
-    regions: new Array<string | null>(n),
-    users: new Array<string | null>(n),
-    sessions: new Array<string | null>(n),
-    values: new Array<number | null>(n),
-    properties: new Array<string | null>(n),
-    received: new Array<string>(n),
-    correlations: new Array<string>(n),
-    sources: new Array<string>(n),
-    late: new Array<boolean>(n),
-    partitions: new Array<number>(n),
-    offsets: new Array<number>(n),
-    probe: new Array<boolean>(n),
-  };
-  batch.forEach(({ event, partition, offset, late }, i) => {
-    cols.ids[i] = event.event_id;
-    cols.times[i] = toIso(event.timestamp);
-    cols.types[i] = event.event_type;
-    cols.regions[i] = event.region ?? null;
-    cols.users[i] = event.user_id ?? null;
-    cols.sessions[i] = event.session_id ?? null;
-    cols.values[i] = event.value ?? null;
-    cols.properties[i] = event.properties ? JSON.stringify(event.properties) : null;
-    cols.received[i] = toIso(event.received_at);
-    cols.correlations[i] = event.correlation_id;
-    cols.sources[i] = JSON.stringify(event.source);
-    cols.late[i] = late;
-    cols.partitions[i] = partition;
-    cols.offsets[i] = offset;
-    cols.probe[i] = event.id_supplied && !event.timestamp_supplied;
-  });
-  return cols;
+/** The batch as one JSON array for json_to_recordset: one parameter, no per-column arrays. */
+function toRecordsJson(batch: ConsumedEvent[]): string {
+  return JSON.stringify(
+    batch.map(({ event, partition, offset, late }) => ({
+      event_id: event.event_id,
+      event_time: toIso(event.timestamp),
+      event_type: event.event_type,
+      region: event.region ?? null,
+      user_id: event.user_id ?? null,
+      session_id: event.session_id ?? null,
+      value: event.value ?? null,
+      properties: event.properties ?? null,
+      received_at: toIso(event.received_at),
+      correlation_id: event.correlation_id,
+      source: event.source,
+      late,
+      kafka_partition: partition,
+      kafka_offset: offset,
+      probe: event.id_supplied && !event.timestamp_supplied,
+    })),
+  );
+}
+
+function offsetsJson(offsets: OffsetUpdate[]): string {
+  return JSON.stringify(
+    offsets.map((o) => ({
+      group_id: o.groupId,
+      topic: o.topic,
+      partition: o.partition,
+      next_offset: o.nextOffset,
+    })),
+  );
 }
 
 /** Keeps the first of several messages with the same event id (one statement may not see its own rows). */
@@ -162,25 +156,20 @@ export async function persistBatch(
   windowSizesSeconds: readonly number[],
 ): Promise<PersistResult> {
   const unique = dropRepeatedIds(batch);
-  const c = columns(unique);
   return sql.begin(async (tx) => {
     let secondCounts: SecondCount[] = [];
     if (unique.length > 0) {
       const rows = await tx.unsafe<
         { event_type: string; region: string; second: string; count: number; late: boolean }[]
-      >(PERSIST_SQL, [
-        c.ids, c.times, c.types, c.regions, c.users, c.sessions, c.values, c.properties,
-        c.received, c.correlations, c.sources, c.late, c.partitions, c.offsets, c.probe,
-        [...windowSizesSeconds],
-      ] as never[]);
+      >(PERSIST_SQL, [toRecordsJson(unique), windowSizesSeconds.join(",")] as never[]);
       secondCounts = rows.map((row) => ({ ...row, second: Number(row.second) }));
     }
     if (offsets.length > 0) {
       await tx`
         insert into consumer_offsets (group_id, topic, partition, next_offset, updated_at)
-        select * , now() from unnest(
-          ${offsets.map((o) => o.groupId)}::text[], ${offsets.map((o) => o.topic)}::text[],
-          ${offsets.map((o) => o.partition)}::int[], ${offsets.map((o) => o.nextOffset)}::int8[])
+        select group_id, topic, partition, next_offset, now()
+        from json_to_recordset(${offsetsJson(offsets)}::json)
+          as t(group_id text, topic text, partition int, next_offset int8)
         on conflict (group_id, topic, partition) do update
           set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`;
     }

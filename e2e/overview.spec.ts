@@ -1,0 +1,21 @@
+import { expect, test } from "@playwright/test";
+
+test("the overview's live totals rise when events are posted", async ({ page, request }) => {
+  await page.goto("/");
+  const total = page.getByTestId("total-events");
+  await expect(total).toBeVisible();
+  const before = Number((await total.innerText()).replace(/\D/g, ""));
+
+  const events = Array.from({ length: 25 }, (_, i) => ({
+    event_type: "page_view",
+    region: "e2e",
+    user_id: `u${i}`,
+  }));
+  const response = await request.post("/api/events", { data: events });
+  expect(response.status()).toBe(202);
+
+  await expect
+    .poll(async () => Number((await total.innerText()).replace(/\D/g, "")), { timeout: 15_000 })
+    .toBeGreaterThanOrEqual(before + 25);
+  await page.screenshot({ path: "../.local/e2e-results/overview.png", fullPage: true });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { MicroBatcher, type OutgoingMessage } from "./batcher";
+
+function message(n: number): OutgoingMessage {
+  return { topic: "t", key: String(n), value: String(n), headers: {} };
+}
+
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe("MicroBatcher", () => {
+  it("sends concurrent requests together and resolves each after the send", async () => {
+    const sends: OutgoingMessage[][] = [];
+    const batcher = new MicroBatcher(
+      async (messages) => {
+        sends.push(messages);
+      },
+      { lingerMs: 5, maxMessages: 100 },
+    );
+    await Promise.all([batcher.enqueue([message(1)]), batcher.enqueue([message(2), message(3)])]);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.map((m) => m.key)).toEqual(["1", "2", "3"]);
+  });
+
+  it("rejects every request of a failed send and keeps working afterwards", async () => {
+    let fail = true;
+    const batcher = new MicroBatcher(
+      async () => {
+        if (fail) throw new Error("broker down");
+      },
+      { lingerMs: 1, maxMessages: 100 },
+    );
+    const results = await Promise.allSettled([batcher.enqueue([message(1)]), batcher.enqueue([message(2)])]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    fail = false;
+    await expect(batcher.enqueue([message(3)])).resolves.toBeUndefined();
+  });
+
+  it("keeps one send in flight and sends what queued meanwhile as the next batch", async () => {
+    const gates = [deferred(), deferred()];
+    const sends: string[][] = [];
+    const batcher = new MicroBatcher(
+      async (messages) => {
+        const gate = gates[sends.length];
+        sends.push(messages.map((m) => m.key));
+        await gate?.promise;
+      },
+      { lingerMs: 0, maxMessages: 100 },
+    );
+    const first = batcher.enqueue([message(1)]);
+    const second = batcher.enqueue([message(2)]);
+    const third = batcher.enqueue([message(3)]);
+    expect(sends).toEqual([["1"]]);
+    gates[0]?.resolve();
+    await first;
+    await expect.poll(() => sends.length).toBe(2);
+    expect(sends[1]).toEqual(["2", "3"]);
+    gates[1]?.resolve();
+    await Promise.all([second, third]);
+  });
+
+  it("never splits a request and caps batches at maxMessages", async () => {
+    const sizes: number[] = [];
+    const batcher = new MicroBatcher(
+      async (messages) => {
+        sizes.push(messages.length);
+      },
+      { lingerMs: 1, maxMessages: 3 },
+    );
+    await Promise.all([
+      batcher.enqueue([message(1), message(2)]),
+      batcher.enqueue([message(3), message(4)]),
+      batcher.enqueue([message(5), message(6), message(7), message(8)]),
+    ]);
+    expect(sizes).toEqual([2, 2, 4]);
+  });
+});

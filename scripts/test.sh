@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `npm test`: set up the stack for a test database, then verify (format, lint, types),
+# unit, integration (real Kafka, PostgreSQL, Redis) and browser tests. Ends with one line
+# "N passed, N failed" over every suite; exits non-zero if anything failed.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+mkdir -p .local/test-results
+rm -f .local/test-results/*.json
+
+step() { echo; echo "==> $*"; }
+fail_setup() { echo "test set-up failed: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+step "stack"
+bash scripts/stack/ensure-services.sh || fail_setup "services"
+bash scripts/stack/ensure-chromium.sh || fail_setup "chromium"
+bash scripts/kafka/kafka.sh start || fail_setup "kafka"
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/analytics_test"
+npm run --silent db:setup || fail_setup "database"
+
+verify_failed=0
+step "verify (format, lint, types)"
+npm run --silent verify || verify_failed=1
+
+step "build"
+npx next build >.local/test-results/build.log 2>&1 || { tail -40 .local/test-results/build.log; fail_setup "next build"; }
+
+step "unit tests"
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json=.local/test-results/unit.json
+
+step "integration tests"
+npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=.local/test-results/integration.json
+
+step "browser tests"
+PLAYWRIGHT_JSON_OUTPUT_NAME=.local/test-results/e2e.json npx playwright test -c e2e/playwright.config.ts --reporter=list,json
+
+step "summary"
+node scripts/test-summary.mjs "$verify_failed"

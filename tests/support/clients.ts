@@ -1,0 +1,53 @@
+import { Redis } from "ioredis";
+import { Kafka, logLevel } from "kafkajs";
+import postgres from "postgres";
+import { inject } from "vitest";
+
+/** Direct clients to the servers the test stack uses, to check what the pipeline wrote. */
+export function testClients() {
+  const env = inject("stackEnv");
+  const databaseUrl = env.DATABASE_URL ?? "";
+  const sql = postgres(databaseUrl, { max: 2, onnotice: () => undefined });
+  const redis = new Redis("redis://127.0.0.1:6379", { lazyConnect: false });
+  const kafka = new Kafka({ clientId: "tests", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING });
+  return {
+    sql,
+    redis,
+    kafka,
+    env,
+    baseUrl: inject("baseUrl"),
+    async close() {
+      await sql.end();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Sum of the high watermarks of every topic with the test prefix: grows iff something was produced. */
+export async function countProduced(kafka: Kafka, prefix: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    let total = 0;
+    for (const topic of topics) {
+      for (const partition of await admin.fetchTopicOffsets(topic)) total += Number(partition.high);
+    }
+    return total;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function postEvents(baseUrl: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${baseUrl}/api/events`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,143 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+
+import { createDetector, DEFAULT_OPTIONS, type DetectorPoint, type DetectorResult } from "./detector";
+
+const STEP = 5 * 60_000;
+const START = Date.UTC(2024, 0, 1);
+const ALARM = DEFAULT_OPTIONS.alarmThreshold;
+
+/** Deterministic PRNG so the synthetic series are identical on every run. */
+function createRandom(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r ^= r + Math.imul(r ^ (r >>> 7), 61 | r);
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+function buildSeries(
+  length: number,
+  valueAt: (i: number, noise: number) => number,
+  seed = 7,
+): DetectorPoint[] {
+  const random = createRandom(seed);
+  return Array.from({ length }, (_, i) => ({
+    timestamp: START + i * STEP,
+    value: valueAt(i, gaussian(random)),
+  }));
+}
+
+function runSeries(points: readonly DetectorPoint[]): DetectorResult[] {
+  const detector = createDetector();
+  return points.map((p) => detector.update(p));
+}
+
+function firstAlarm(results: readonly DetectorResult[], from = 0): number {
+  return results.findIndex((r, i) => i >= from && r.score >= ALARM);
+}
+
+const noisy = (i: number, noise: number): number => 100 + 5 * noise;
+
+describe("createDetector", () => {
+  it("flags a single spike when it happens", () => {
+    const results = runSeries(buildSeries(1000, (i, n) => noisy(i, n) + (i === 700 ? 60 : 0)));
+    expect(firstAlarm(results, DEFAULT_OPTIONS.warmup)).toBe(700);
+    expect(results[700]?.direction).toBe("spike");
+  });
+
+  it("flags a dip", () => {
+    const results = runSeries(buildSeries(1000, (i, n) => noisy(i, n) - (i === 700 ? 60 : 0)));
+    expect(firstAlarm(results, DEFAULT_OPTIONS.warmup)).toBe(700);
+    expect(results[700]?.direction).toBe("drop");
+  });
+
+  it("flags a level shift within a few points", () => {
+    const results = runSeries(buildSeries(1000, (i, n) => noisy(i, n) + (i >= 700 ? 30 : 0)));
+    const alarm = firstAlarm(results, DEFAULT_OPTIONS.warmup);
+    expect(alarm).toBeGreaterThanOrEqual(700);
+    expect(alarm).toBeLessThanOrEqual(705);
+  });
+
+  it("raises no alarm on a clean daily-seasonal series with noise", () => {
+    const daily = (i: number, noise: number): number =>
+      200 + 50 * Math.sin((2 * Math.PI * i) / 288) + 4 * noise;
+    const results = runSeries(buildSeries(288 * 14, daily, 11));
+    const alarms = results.filter((r) => r.score >= ALARM);
+    expect(alarms).toHaveLength(0);
+    const late = results.slice(288 * 3);
+    const meanScore = late.reduce((s, r) => s + r.score, 0) / late.length;
+    expect(meanScore).toBeLessThan(0.15);
+  });
+
+  it("stays silent during the cold start even on wild input", () => {
+    const random = createRandom(3);
+    const points = Array.from({ length: DEFAULT_OPTIONS.warmup }, (_, i) => ({
+      timestamp: START + i * STEP,
+      value: i % 17 === 0 ? 1e6 * random() : random(),
+    }));
+    expect(runSeries(points).every((r) => r.score === 0)).toBe(true);
+  });
+
+  it("resumes from serialized state with identical scores", () => {
+    const points = buildSeries(
+      3000,
+      (i, n) => 50 + 20 * Math.sin((2 * Math.PI * i) / 288) + 3 * n + (i === 2500 ? 40 : 0),
+    );
+    const reference = runSeries(points).map((r) => r.score);
+    const first = createDetector();
+    points.slice(0, 1700).forEach((p) => first.update(p));
+    const resumed = createDetector(
+      {},
+      JSON.parse(JSON.stringify(first.getState())) as ReturnType<typeof first.getState>,
+    );
+    const fromString = createDetector({}, first.serialize());
+    const rest = points.slice(1700);
+    expect(rest.map((p) => resumed.update(p).score)).toEqual(reference.slice(1700));
+    expect(rest.map((p) => fromString.update(p).score)).toEqual(reference.slice(1700));
+  });
+
+  it("treats missing windows as zeros when asked to", () => {
+    const options = { fillGaps: { stepMs: STEP, value: 0, maxSteps: 288 } };
+    const gappy = createDetector(options);
+    const dense = createDetector();
+    const points = buildSeries(600, noisy);
+    const kept = points.filter((_, i) => i < 400 || i >= 410);
+    const gappyScores = kept.map((p) => gappy.update(p).score);
+    const denseScores = points.map(
+      (p, i) => dense.update(i >= 400 && i < 410 ? { ...p, value: 0 } : p).score,
+    );
+    expect(gappyScores.slice(400)).toEqual(denseScores.slice(410));
+  });
+
+  it("keeps scores finite and within [0, 1] for arbitrary finite input", () => {
+    const point = fc.record({
+      gap: fc.integer({ min: -STEP, max: 10 * STEP }),
+      value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    });
+    fc.assert(
+      fc.property(fc.array(point, { minLength: 1, maxLength: 400 }), fc.boolean(), (steps, fill) => {
+        const detector = createDetector(
+          fill ? { fillGaps: { stepMs: STEP, value: 0, maxSteps: 5 }, warmup: 10 } : { warmup: 10 },
+        );
+        let timestamp = START;
+        for (const step of steps) {
+          timestamp += step.gap;
+          const result = detector.update({ timestamp, value: step.value });
+          for (const x of [result.score, result.expected, result.lower, result.upper]) {
+            if (!Number.isFinite(x)) return false;
+          }
+          if (result.score < 0 || result.score > 1) return false;
+        }
+        return JSON.stringify(detector.getState()).includes("null") === false;
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
