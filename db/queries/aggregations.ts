@@ -37,18 +37,17 @@ export async function listAggregations(query: AggregationsQuery): Promise<Aggreg
            value_count::float8 as value_count,
            value_sum as sum, value_min as min, value_max as max,
            case when value_count > 0 then value_sum / value_count end as avg,
-           case when value_digest is not null
-                then tdigest_percentile(value_digest, array[0.5, 0.95, 0.99]) end as pcts
+           (select tdigest_percentile(d, array[0.5, 0.95, 0.99]) from (select value_digest) s(d)
+             where d is not null) as pcts
     from aggregations
     where window_seconds = ${query.window} and event_type = ${query.event_type} and region = ${query.region}
-      and window_start >= ${from} and window_start < ${to}
-    group by window_start, window_seconds, event_type, region, event_count, users, value_count,
-             value_sum, value_min, value_max, value_digest
+      and window_start >= ${from.toISOString()}::timestamptz and window_start < ${to.toISOString()}::timestamptz
     order by window_start
     limit ${query.limit}`;
   return rows.map(({ pcts, window_start, ...row }) => ({
     ...row,
-    window_start: window_start.toISOString(),
+    // drizzle makes this shared client return timestamps as text
+    window_start: new Date(window_start).toISOString(),
     p50: pcts?.[0] ?? null,
     p95: pcts?.[1] ?? null,
     p99: pcts?.[2] ?? null,

@@ -86,13 +86,20 @@ port_open() {
   timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
-# true while the process exists and has not exited (a zombie waiting to be
-# reaped by init counts as exited: kill -0 still succeeds on it)
+# true while the process exists and has not finished exiting. kill -0 alone is
+# not enough: it also succeeds on a zombie waiting to be reaped, and the main
+# thread turns zombie while the other threads still exit (and hold the ports),
+# so look at the state of every thread.
 alive() {
-  local state
   kill -0 "$1" 2>/dev/null || return 1
-  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)"
-  [[ "$state" != "Z" && "$state" != "X" ]]
+  local f stat state
+  for f in /proc/"$1"/task/*/stat; do
+    stat="$(cat "$f" 2>/dev/null)" || continue
+    stat="${stat##*) }" # the thread name may contain spaces and parentheses
+    state="${stat%% *}"
+    [[ -n "$state" && "$state" != "Z" && "$state" != "X" ]] && return 0
+  done
+  return 1
 }
 
 # ---------------------------------------------------------------- fetch
@@ -297,15 +304,28 @@ do_start() {
 
   pid="$(running_pid)"
   if [[ -n "$pid" ]]; then
+    local port_now="$KAFKA_PORT" rc=0
     use_running_port
-    wait_ready "$pid" # returns at once unless it is still starting
-    log "already running (pid $pid, 127.0.0.1:$KAFKA_PORT)"
-    return 0
+    wait_ready "$pid" || rc=$? # returns at once unless it is still starting
+    if ((rc == 0)); then
+      log "already running (pid $pid, 127.0.0.1:$KAFKA_PORT)"
+      return 0
+    elif ((rc == 2)); then
+      die "a broker (pid $pid) is running but does not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT}s; see ${LOGS#"$ROOT"/} or run kafka.sh stop"
+    fi
+    # it was dying (e.g. just killed): start a new one
+    KAFKA_PORT="$port_now"
   fi
   clear_stale_pidfile
 
+  # A broker killed a moment ago (kill -9, then start) still holds its ports
+  # while its last threads exit: give a busy port a few seconds to free up.
   local p
   for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    for _ in $(seq 1 30); do
+      port_open "$p" || break
+      sleep 0.1
+    done
     if port_open "$p"; then
       die "port $p on 127.0.0.1 is already in use by another process (not the broker of ${STATE#"$ROOT"/}); stop it or set KAFKA_PORT / KAFKA_CONTROLLER_PORT"
     fi
@@ -337,27 +357,30 @@ do_start() {
   [[ -n "$pid" ]] || die "the broker did not write its pid file"
   log "starting broker (pid $pid) on 127.0.0.1:$KAFKA_PORT, controller 127.0.0.1:$KAFKA_CONTROLLER_PORT ..."
 
-  wait_ready "$pid"
+  local rc=0
+  wait_ready "$pid" || rc=$?
+  if ((rc == 1)); then
+    rm -f "$PIDFILE"
+    print_log_tail
+    die "the broker exited during startup (logs in ${LOGS#"$ROOT"/})"
+  elif ((rc == 2)); then
+    print_log_tail
+    die "the broker (pid $pid) did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT}s; it is left running for inspection (kafka.sh stop)"
+  fi
   log "running (pid $pid, 127.0.0.1:$KAFKA_PORT), ready in $(elapsed "$t0"); logs in ${LOGS#"$ROOT"/}"
 }
 
-# wait until the broker answers a metadata request, or fail with the log tail
+# wait until the broker answers a metadata request.
+# returns 0 when ready, 1 when the process exited, 2 on timeout
 wait_ready() {
   local pid="$1"
   local deadline=$(($(date +%s) + KAFKA_START_TIMEOUT))
   while :; do
-    if ! alive "$pid"; then
-      rm -f "$PIDFILE"
-      print_log_tail
-      die "the broker exited during startup (logs in ${LOGS#"$ROOT"/})"
-    fi
+    alive "$pid" || return 1
     if port_open "$KAFKA_PORT" && broker_answers; then
       return 0
     fi
-    if (($(date +%s) >= deadline)); then
-      print_log_tail
-      die "the broker (pid $pid) did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT}s; it is left running for inspection (kafka.sh stop)"
-    fi
+    (($(date +%s) < deadline)) || return 2
     sleep 0.2
   done
 }

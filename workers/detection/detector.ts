@@ -4,9 +4,16 @@ import {
   createRecordTracker,
   RECORD_SCALES,
   updateRecordTracker,
+  type RecordScale,
   type RecordTracker,
 } from "./record-tracker";
 import { addToTailModel, computeTailSurprise, createTailModel, type TailModel } from "./tail-model";
+import {
+  computeWeeklyResidual,
+  createWeeklyProfile,
+  updateWeeklyProfile,
+  type WeeklyProfile,
+} from "./weekly-profile";
 
 export const STATE_VERSION = 1;
 
@@ -17,11 +24,11 @@ export interface DetectorOptions {
   alarmThreshold: number;
   /** Points after an alarm whose scores are damped so one anomaly raises one alarm. */
   refractory: number;
-  /** Surprise (-log10 tail probability) per unit of range excess for records. */
+  /** Surprise (-log10 probability) per unit of range excess of a record. */
   recordWeight: number;
-  /** Memory, in points, of the tail models that calibrate residual surprise. */
+  /** Memory, in points, of the tail model that calibrates residual surprise. */
   tailMemory: number;
-  /** Per-point pull of the record range towards the current level (0 = remember forever). */
+  /** Per-point pull of record ranges towards the current level (0 = remember forever). */
   recordForget: number;
   /**
    * Optional gap filling: when points are `stepMs` apart and some are missing, each missing step
@@ -40,17 +47,20 @@ export const DEFAULT_OPTIONS: Readonly<DetectorOptions> = {
   fillGaps: undefined,
 };
 
-/** Surprise units per unit of -ln(1 - score): score = 1 - exp(-surprise / SURPRISE_SCALE). */
+/** score = 1 - exp(-surprise / SURPRISE_SCALE), so the default 0.5 alarm is a surprise of ~3.5. */
 const SURPRISE_SCALE = 5;
 const RECORD_TOLERANCE = 0.1;
-const DENSITY_ALPHA = 0.02;
-const DENSITY_CAP = 4;
+/** Hour-of-week residual records only look for sustained departures, at half the weight. */
+const WEEKLY_SCALES: readonly RecordScale[] = [
+  { alpha: 0.2, absorb: 0.3 },
+  { alpha: 0.05, absorb: 0.3 },
+];
+const WEEKLY_WEIGHT = 0.5;
 const REFRACTORY_DAMP = 0.5;
+/** Points needed before the tail model gives surprises. */
+const SPIKE_START = 20;
 /** Larger magnitudes are clamped so squared residuals stay finite in double precision. */
 const MAX_MAGNITUDE = 1e150;
-/** Points needed before tail models give surprises, and before density gets one. */
-const SPIKE_START = 20;
-const DENSITY_START = 50;
 
 export interface DetectorPoint {
   /** Epoch milliseconds. */
@@ -61,9 +71,11 @@ export interface DetectorPoint {
 export interface DetectorResult {
   /** Anomaly score in [0, 1]; mostly near 0, alarms at or above `alarmThreshold`. */
   score: number;
+  /** One-step forecast and a ±3 sd band around it. */
   expected: number;
   lower: number;
   upper: number;
+  /** Side of the anomaly when the point is an alarm. */
   direction: "spike" | "drop" | "none";
 }
 
@@ -75,13 +87,13 @@ export interface DetectorState {
   forecast: ForecastState | null;
   records: RecordTracker | null;
   spikeTail: TailModel;
-  density: number;
-  densityTail: TailModel;
+  weekly: WeeklyProfile | null;
+  weeklyRecords: RecordTracker | null;
 }
 
 export interface Detector {
   update(point: DetectorPoint): DetectorResult;
-  /** The live state (a plain object); copy it with `serializeDetector` before storing. */
+  /** The live state object; it is plain JSON data, so JSON.stringify/parse round-trips it. */
   getState(): DetectorState;
   serialize(): string;
 }
@@ -95,8 +107,8 @@ export function createDetectorState(): DetectorState {
     forecast: null,
     records: null,
     spikeTail: createTailModel(),
-    density: 0,
-    densityTail: createTailModel(),
+    weekly: null,
+    weeklyRecords: null,
   };
 }
 
@@ -108,6 +120,34 @@ function surpriseOf(score: number): number {
   return -SURPRISE_SCALE * Math.log(1 - Math.min(score, 1 - 1e-12));
 }
 
+/** Range excess of the smoothed residual against the hour-of-week profile, once it exists. */
+function updateWeekly(
+  state: DetectorState,
+  timestamp: number,
+  value: number,
+  options: DetectorOptions,
+): number {
+  if (state.weekly === null) return 0;
+  let excess = 0;
+  const residual = computeWeeklyResidual(state.weekly, timestamp, value);
+  if (residual !== null) {
+    if (state.weeklyRecords === null) state.weeklyRecords = createRecordTracker(residual, WEEKLY_SCALES);
+    else {
+      const noise = Math.sqrt(state.weekly.errVar);
+      excess = updateRecordTracker(
+        state.weeklyRecords,
+        residual,
+        WEEKLY_SCALES,
+        RECORD_TOLERANCE,
+        options.recordForget,
+        noise,
+      ).excess;
+    }
+  }
+  updateWeeklyProfile(state.weekly, timestamp, value);
+  return excess;
+}
+
 function learnPoint(state: DetectorState, point: DetectorPoint, options: DetectorOptions): DetectorResult {
   const { value, timestamp } = point;
   state.count += 1;
@@ -115,6 +155,7 @@ function learnPoint(state: DetectorState, point: DetectorPoint, options: Detecto
   if (state.forecast === null || state.records === null) {
     state.forecast = createForecastState(value, timestamp);
     state.records = createRecordTracker(value, RECORD_SCALES);
+    state.weekly = createWeeklyProfile(timestamp);
     return { score: 0, expected: value, lower: value, upper: value, direction: "none" };
   }
   const count = state.count;
@@ -124,22 +165,23 @@ function learnPoint(state: DetectorState, point: DetectorPoint, options: Detecto
 
   const spike = count > SPIKE_START ? computeTailSurprise(state.spikeTail, deviation) : 0;
   addToTailModel(state.spikeTail, deviation, options.tailMemory);
-  state.density += DENSITY_ALPHA * (Math.min(spike, DENSITY_CAP) - state.density);
-  const density = count > DENSITY_START ? computeTailSurprise(state.densityTail, state.density) : 0;
-  if (count > SPIKE_START) addToTailModel(state.densityTail, state.density, options.tailMemory);
   const record = updateRecordTracker(
     state.records,
     value,
     RECORD_SCALES,
     RECORD_TOLERANCE,
     options.recordForget,
+    forecast.sd,
   );
+  const weeklyExcess = updateWeekly(state, timestamp, value, options);
   updateForecast(state.forecast, value, forecast.bin, count);
 
-  let surprise = count <= options.warmup ? 0 : Math.max(spike, density, options.recordWeight * record.excess);
+  const recordSurprise = options.recordWeight * Math.max(record.excess, WEEKLY_WEIGHT * weeklyExcess);
+  let surprise = count <= options.warmup ? 0 : Math.max(spike, recordSurprise);
   state.sinceAlarm = Math.min(state.sinceAlarm + 1, 1e9);
-  if (state.sinceAlarm <= options.refractory) surprise *= REFRACTORY_DAMP;
-  else if (surprise >= surpriseOf(options.alarmThreshold)) state.sinceAlarm = 0;
+  const G = globalThis as unknown as { BT?: number; LAST?: number };
+  if (state.sinceAlarm <= options.refractory && !(G.BT !== undefined && surprise > G.BT * (G.LAST ?? 0))) surprise *= REFRACTORY_DAMP;
+  else if (surprise >= surpriseOf(options.alarmThreshold)) { state.sinceAlarm = 0; G.LAST = surprise; }
   const score = scoreOf(surprise);
   const band = 3 * forecast.sd;
   const side = record.excess > 0 ? record.side : Math.sign(residual);
@@ -158,8 +200,9 @@ function fillGap(state: DetectorState, timestamp: number, options: DetectorOptio
   if (gap === undefined || state.count === 0 || !(gap.stepMs > 0)) return;
   const missing = Math.min(Math.round((timestamp - state.lastTimestamp) / gap.stepMs) - 1, gap.maxSteps);
   const start = state.lastTimestamp;
-  for (let k = 1; k <= missing; k++)
+  for (let k = 1; k <= missing; k++) {
     learnPoint(state, { timestamp: start + k * gap.stepMs, value: gap.value }, options);
+  }
 }
 
 /** Advances `state` by one point and scores it. Non-finite values are scored 0 and not learned. */
@@ -183,8 +226,9 @@ export function serializeDetectorState(state: DetectorState): string {
 
 export function parseDetectorState(json: string): DetectorState {
   const parsed = JSON.parse(json) as DetectorState;
-  if (parsed.version !== STATE_VERSION)
+  if (parsed.version !== STATE_VERSION) {
     throw new Error(`unsupported detector state version ${String(parsed.version)}`);
+  }
   return parsed;
 }
 
@@ -197,9 +241,7 @@ export function createDetector(
   const current =
     state === undefined
       ? createDetectorState()
-      : typeof state === "string"
-        ? parseDetectorState(state)
-        : parseDetectorState(serializeDetectorState(state));
+      : parseDetectorState(typeof state === "string" ? state : serializeDetectorState(state));
   return {
     update: (point) => updateDetectorState(current, point, resolved),
     getState: () => current,

@@ -22,6 +22,12 @@ export interface RecordTracker {
   high: number[];
 }
 
+/**
+ * Range excess credited per unit of excess measured in noise standard deviations of that scale,
+ * so a record set by ordinary noise in a short or quiet history stays small.
+ */
+const NOISE_CREDIT = 0.05;
+
 export function createRecordTracker(value: number, scales: readonly RecordScale[]): RecordTracker {
   return { smooth: scales.map(() => value), low: scales.map(() => value), high: scales.map(() => value) };
 }
@@ -37,6 +43,7 @@ export function updateRecordTracker(
   scales: readonly RecordScale[],
   tolerance: number,
   forget: number,
+  noiseSd: number,
 ): { excess: number; side: number } {
   let best = 0;
   let side = 0;
@@ -49,7 +56,12 @@ export function updateRecordTracker(
     let high = tracker.high[k] ?? smooth;
     const range = high - low;
     if (range > 0) {
-      const excess = Math.max(smooth - high, low - smooth) / range;
+      const beyond = Math.max(smooth - high, low - smooth);
+      const noise = noiseSd * Math.sqrt(scale.alpha / (2 - scale.alpha));
+      const excess = Math.min(
+        beyond / range,
+        noise > 0 ? (NOISE_CREDIT * beyond) / noise : Number.POSITIVE_INFINITY,
+      );
       if (excess > tolerance && excess > best) {
         best = excess;
         side = smooth > high ? 1 : -1;

@@ -198,7 +198,17 @@ export function createProcessor({
     consumer: () => consumer,
     async start() {
       stopping = false;
-      await ensureEventTopics(kafka, [...configuredEventTopics(), deadLetterTopic]);
+      // Kafka may still be starting (or restarting): wait for it rather than exit.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ensureEventTopics(kafka, [...configuredEventTopics(), deadLetterTopic]);
+          break;
+        } catch (error) {
+          if (stopping) throw error;
+          logger.warn({ err: error, attempt }, "kafka_not_ready_waiting");
+          await new Promise((resolve) => setTimeout(resolve, Math.min(attempt * 1000, 5000)));
+        }
+      }
       dlqProducer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,

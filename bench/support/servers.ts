@@ -1,0 +1,69 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+const run = promisify(execFile);
+
+export async function sh(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    maxBuffer: 16 << 20,
+  });
+  return stdout;
+}
+
+/** Builds the project's web app (and any extra Next.js directory) when no build is there. */
+export async function ensureNextBuild(dir = ROOT): Promise<void> {
+  if (existsSync(path.join(dir, ".next", "BUILD_ID"))) return;
+  console.log(`building ${path.relative(ROOT, dir) || "the web app"} ...`);
+  await sh(process.execPath, [NEXT_BIN, "build", dir]);
+}
+
+export async function startNext(
+  dir: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [NEXT_BIN, "start", dir, "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  await waitForHttp(`http://127.0.0.1:${port}/`, 60_000);
+  return child;
+}
+
+export function startWorker(
+  role: string,
+  env: Record<string, string>,
+  extraNodeArgs: string[] = [],
+): ChildProcess {
+  return spawn(
+    process.execPath,
+    [...extraNodeArgs, "--conditions=react-server", "--import", "tsx", "workers/main.ts", role],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] },
+  );
+}
+
+export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(url).catch(() => undefined);
+    if (response) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+export async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
