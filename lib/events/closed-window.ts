@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/**
+ * A window the processor closed (its end passed the watermark of every partition that fed
+ * it), with its final figures. Sent once per window to the Kafka topic
+ * `<prefix>aggregations.closed` (key "<event_type>|<region>") and on the Redis live channel.
+ * Delivery is at-least-once: consumers key their effects by (series, window_start).
+ * "*" in event_type or region is the roll-up over all types or regions.
+ */
+export const closedWindowSchema = z.object({
+  window_start: z.iso.datetime({ offset: true }),
+  window_seconds: z.number().int().positive(),
+  event_type: z.string(),
+  region: z.string(),
+  count: z.number().nonnegative(),
+  distinct_users: z.number().nonnegative(),
+  value_count: z.number().nonnegative(),
+  sum: z.number().nullable(),
+  avg: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+  closed_at: z.iso.datetime({ offset: true }),
+});
+
+export type ClosedWindow = z.infer<typeof closedWindowSchema>;
+
+/** The metrics a window series can be watched on. */
+export const windowMetrics = ["count", "distinct_users", "avg", "p95"] as const;
+export type WindowMetric = (typeof windowMetrics)[number];
+
+export function closedWindowsTopic(prefix: string): string {
+  return `${prefix}aggregations.closed`;
+}
