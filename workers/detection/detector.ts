@@ -179,9 +179,8 @@ function learnPoint(state: DetectorState, point: DetectorPoint, options: Detecto
   const recordSurprise = options.recordWeight * Math.max(record.excess, WEEKLY_WEIGHT * weeklyExcess);
   let surprise = count <= options.warmup ? 0 : Math.max(spike, recordSurprise);
   state.sinceAlarm = Math.min(state.sinceAlarm + 1, 1e9);
-  const G = globalThis as unknown as { BT?: number; LAST?: number };
-  if (state.sinceAlarm <= options.refractory && !(G.BT !== undefined && surprise > G.BT * (G.LAST ?? 0))) surprise *= REFRACTORY_DAMP;
-  else if (surprise >= surpriseOf(options.alarmThreshold)) { state.sinceAlarm = 0; G.LAST = surprise; }
+  if (state.sinceAlarm <= options.refractory) surprise *= REFRACTORY_DAMP;
+  else if (surprise >= surpriseOf(options.alarmThreshold)) state.sinceAlarm = 0;
   const score = scoreOf(surprise);
   const band = 3 * forecast.sd;
   const side = record.excess > 0 ? record.side : Math.sign(residual);
