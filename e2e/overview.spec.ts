@@ -1,4 +1,7 @@
+import path from "node:path";
 import { expect, test } from "@playwright/test";
+
+const SHOTS = path.resolve(import.meta.dirname, "../.local/e2e-results");
 
 test("the overview's live totals rise when events are posted", async ({ page, request }) => {
   await page.goto("/");
@@ -17,5 +20,5 @@ test("the overview's live totals rise when events are posted", async ({ page, re
   await expect
     .poll(async () => Number((await total.innerText()).replace(/\D/g, "")), { timeout: 15_000 })
     .toBeGreaterThanOrEqual(before + 25);
-  await page.screenshot({ path: "../.local/e2e-results/overview.png", fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, "overview.png"), fullPage: true });
 });

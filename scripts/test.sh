@@ -32,7 +32,7 @@ step "integration tests"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=.local/test-results/integration.json
 
 step "browser tests"
-PLAYWRIGHT_JSON_OUTPUT_NAME=.local/test-results/e2e.json npx playwright test -c e2e/playwright.config.ts --reporter=list,json
+PLAYWRIGHT_JSON_OUTPUT_NAME="$ROOT/.local/test-results/e2e.json" npx playwright test -c e2e/playwright.config.ts --reporter=list,json
 
 step "summary"
 node scripts/test-summary.mjs "$verify_failed"
