@@ -6,6 +6,8 @@ import * as schema from "./schema";
 
 export type Database = PostgresJsDatabase<typeof schema>;
 export type Sql = postgres.Sql;
+/** A client or an open transaction: what a function that takes part in a transaction accepts. */
+export type SqlLike = postgres.Sql | postgres.TransactionSql;
 
 interface DbState {
   sql: Sql;

@@ -1,4 +1,4 @@
-import type { Sql } from "./client";
+import type { SqlLike } from "./client";
 
 const DAY_MS = 86_400_000;
 
@@ -7,7 +7,7 @@ function toDay(epochMs: number): string {
 }
 
 /** Creates the day partitions of raw_events that cover [fromMs, toMs]; idempotent. */
-export async function ensureRawEventPartitions(sql: Sql, fromMs: number, toMs: number): Promise<number> {
+export async function ensureRawEventPartitions(sql: SqlLike, fromMs: number, toMs: number): Promise<number> {
   const [row] = await sql<{ created: number }[]>`
     select ensure_raw_events_partitions(${toDay(fromMs)}::date, ${toDay(toMs)}::date) as created`;
   return row?.created ?? 0;

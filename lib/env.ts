@@ -49,6 +49,7 @@ export const envSchema = z.object({
 
   PRODUCER_LINGER_MS: int(2),
   PRODUCER_MAX_BATCH_MESSAGES: int(5000, 1),
+  PRODUCER_POOL_SIZE: int(4, 1),
   PRODUCE_TIMEOUT_MS: int(10_000, 100),
 
   INGEST_MAX_BODY_BYTES: int(1024 * 1024, 1024),
@@ -56,16 +57,34 @@ export const envSchema = z.object({
   INGEST_MAX_PROPERTIES_BYTES: int(32 * 1024, 16),
   INGEST_MAX_FUTURE_MS: int(5 * 60 * 1000),
   RETENTION_DAYS: int(30, 1),
+  AGGREGATION_RETENTION_DAYS: int(400, 1),
+  SYSTEM_METRICS_RETENTION_DAYS: int(7, 1),
+  RETENTION_INTERVAL_MS: int(3600 * 1000, 1000),
 
   PROCESSOR_GROUP_ID: z.string().min(1).default("analytics-processor"),
   WINDOW_SIZES_SECONDS: csv("300,60")
     .transform((parts) => parts.map(Number))
     .pipe(z.array(z.number().int().positive().max(86_400)).min(1)),
   ALLOWED_LATENESS_MS: int(2 * 60 * 1000),
+  IDLE_PARTITION_MS: int(30 * 1000, 1000),
+  WINDOW_CLOSE_INTERVAL_MS: int(1000, 100),
   REALTIME_BUCKET_TTL_SECONDS: int(6 * 60, 60),
   METRICS_PORT: int(9464, 0),
 
   ALLOW_PRIVATE_WEBHOOKS: bool(false),
+
+  // Anomaly worker and alert delivery
+  ANOMALY_GROUP_ID: z.string().min(1).default("analytics-anomaly"),
+  /** Sensitivity that records an anomaly row on series no anomaly rule watches more closely. */
+  ANOMALY_DEFAULT_SENSITIVITY: z.enum(["low", "medium", "high"]).default("medium"),
+  ALERT_NO_DATA_CHECK_MS: int(30_000, 100),
+  ALERT_WEBHOOK_TIMEOUT_MS: int(5_000, 100),
+  ALERT_WEBHOOK_ATTEMPTS: int(5, 1),
+  ALERT_WEBHOOK_BACKOFF_MS: int(2_000, 1),
+  ALERT_WORKER_CONCURRENCY: int(10, 1),
+  ALERT_OUTBOX_SWEEP_MS: int(30_000, 100),
+  /** Base of the links in notifications (the dashboard as users reach it). */
+  PUBLIC_BASE_URL: z.url().default("http://localhost:3000"),
 });
 
 export type Env = z.infer<typeof envSchema>;

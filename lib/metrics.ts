@@ -86,3 +86,43 @@ export const processorConsumerLag = gauge(
   "Messages behind the high watermark",
   ["topic", "partition"],
 );
+export const windowsClosedTotal = counter(
+  "analytics_windows_closed_total",
+  "Aggregation windows closed and emitted",
+);
+
+// Anomaly worker and alert delivery (worker processes)
+export const anomalyWindowsTotal = counter(
+  "analytics_anomaly_windows_total",
+  "Closed windows consumed by the anomaly worker, by outcome",
+  ["outcome"],
+);
+export const anomalyBatchSeconds = histogram(
+  "analytics_anomaly_batch_seconds",
+  "Duration of one anomaly worker batch from fetch to commit",
+  latencyBuckets,
+);
+export const anomaliesDetectedTotal = counter(
+  "analytics_anomalies_detected_total",
+  "Anomaly rows written, by metric and severity",
+  ["metric", "severity"],
+);
+export const alertIncidentsTotal = counter(
+  "analytics_alert_incidents_total",
+  "Alert incident transitions, by event (fired, resolved)",
+  ["event"],
+);
+export const alertDeliveryAttemptsTotal = counter(
+  "analytics_alert_delivery_attempts_total",
+  "Webhook delivery attempts, by outcome (delivered, retry, dead_lettered)",
+  ["outcome"],
+);
+export const alertDeliverySeconds = histogram(
+  "analytics_alert_delivery_seconds",
+  "Duration of one webhook POST",
+  latencyBuckets,
+);
+export const alertEnqueueFailuresTotal = counter(
+  "analytics_alert_enqueue_failures_total",
+  "Deliveries that could not be put on the queue (the outbox sweep retries them)",
+);

@@ -9,6 +9,10 @@ import { createRedis } from "@/lib/redis";
 import { createLifecycle, type Component } from "./lifecycle";
 import { createMetricsServer } from "./metrics-server";
 import { createProcessor } from "./processor/processor.consumer";
+import { ProcessorStats } from "./processor/processor-stats";
+import { createRetentionJob } from "./processor/retention.job";
+import { createSystemSnapshot } from "./processor/system-snapshot";
+import { createWindowCloser } from "./processor/window-closer";
 
 const roles = ["processor"] as const;
 type Role = (typeof roles)[number];
@@ -44,7 +48,15 @@ async function main(): Promise<void> {
   const kafka = createKafka(role);
   const redis = createRedis(role);
   const components: Component[] = [storesComponent(redis)];
-  if (role === "processor") components.push(createProcessor({ kafka, redis }));
+  if (role === "processor") {
+    const stats = new ProcessorStats();
+    components.push(
+      createProcessor({ kafka, redis, stats }),
+      createWindowCloser({ kafka, redis }),
+      createSystemSnapshot({ kafka, stats, role }),
+      createRetentionJob(),
+    );
+  }
   // Started last, stopped first: no scrape or probe reaches a half-stopped worker.
   const lifecycle = createLifecycle([...components, createMetricsServer(() => lifecycle.health())]);
   logger.info({ role }, "worker_starting");

@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { bigint, doublePrecision, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 import { hll, tdigest } from "./types";
 
 /** The roll-up value of event_type and region in aggregation rows: "all types" / "all regions". */
@@ -26,10 +35,15 @@ export const aggregations = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
       .notNull()
       .default(sql`now()`),
+    /** Set once the watermark passed the window's end; a closed row never changes again. */
+    closedAt: timestamp("closed_at", { withTimezone: true, mode: "date" }),
   },
   (table) => [
     primaryKey({
       columns: [table.windowSeconds, table.eventType, table.region, table.windowStart],
     }),
+    index("aggregations_open_idx")
+      .on(table.windowStart)
+      .where(sql`closed_at is null`),
   ],
 );

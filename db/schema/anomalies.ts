@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
+import type { SeriesPoint } from "../../lib/alerts/series";
 import {
   bigserial,
   doublePrecision,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   timestamp,
@@ -37,6 +39,13 @@ export const anomalies = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" })
       .notNull()
       .default(sql`now()`),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true, mode: "date" }),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true, mode: "date" }),
+    /** The series' points up to and including this window, with the expected band (for the chart). */
+    context: jsonb("context")
+      .$type<SeriesPoint[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
   },
   (table) => [
     uniqueIndex("anomalies_series_window_idx").on(

@@ -3,3 +3,8 @@ export * from "./anomalies";
 export * from "./consumer-offsets";
 export * from "./raw-events";
 export * from "./system-metrics";
+export * from "./partition-watermarks";
+export * from "./alert-rules";
+export * from "./alert-incidents";
+export * from "./alert-deliveries";
+export * from "./detector-states";

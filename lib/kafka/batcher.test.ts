@@ -82,3 +82,29 @@ describe("MicroBatcher", () => {
     expect(sizes).toEqual([2, 2, 4]);
   });
 });
+
+describe("MicroBatcher with several sends in flight", () => {
+  it("runs up to maxInFlight sends at once and no more", async () => {
+    let running = 0;
+    let peak = 0;
+    const gates: (() => void)[] = [];
+    const batcher = new MicroBatcher(
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running--;
+      },
+      { lingerMs: 0, maxMessages: 1, maxInFlight: 3 },
+    );
+    const all = Promise.all([1, 2, 3, 4, 5].map((n) => batcher.enqueue([message(n)])));
+    await expect.poll(() => gates.length).toBe(3);
+    expect(peak).toBe(3);
+    while (gates.length > 0 || running > 0) {
+      gates.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await all;
+    expect(peak).toBe(3);
+  });
+});

@@ -2,7 +2,8 @@
  * Collects messages from concurrent callers into shared sends. kafkajs has no linger:
  * every `send()` is one produce request, so without this each HTTP request would pay a
  * full broker round trip. A caller's promise settles when the send carrying all of its
- * messages settles.
+ * messages settles. Up to `maxInFlight` sends run at once (one per pooled producer);
+ * what arrives meanwhile waits and goes out with the next free slot.
  */
 export interface OutgoingMessage {
   topic: string;
@@ -16,6 +17,7 @@ export type SendBatch = (messages: OutgoingMessage[]) => Promise<void>;
 export interface BatcherOptions {
   lingerMs: number;
   maxMessages: number;
+  maxInFlight?: number;
 }
 
 interface Pending {
@@ -28,12 +30,15 @@ export class MicroBatcher {
   private queue: Pending[] = [];
   private queuedMessages = 0;
   private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly send: SendBatch,
     private readonly options: BatcherOptions,
-  ) {}
+  ) {
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+  }
 
   /** Resolves once every message was acknowledged; rejects if their send failed. */
   enqueue(messages: OutgoingMessage[]): Promise<void> {
@@ -47,14 +52,14 @@ export class MicroBatcher {
 
   /** Sends whatever is queued now and waits for all sends to finish. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.inFlight) {
-      if (this.inFlight) await this.inFlight.catch(() => undefined);
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
       else this.flush();
     }
   }
 
   private schedule(): void {
-    if (this.inFlight) return; // the in-flight send's completion flushes the queue
+    if (this.inFlight.size >= this.maxInFlight) return; // a finishing send flushes the queue
     if (this.queuedMessages >= this.options.maxMessages || this.options.lingerMs === 0) {
       this.flush();
       return;
@@ -67,15 +72,16 @@ export class MicroBatcher {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.inFlight || this.queue.length === 0) return;
+    if (this.inFlight.size >= this.maxInFlight || this.queue.length === 0) return;
     const batch = this.takeBatch();
     const messages = batch.flatMap((pending) => pending.messages);
-    this.inFlight = this.send(messages).then(
+    const sending: Promise<void> = this.send(messages).then(
       () => batch.forEach((pending) => pending.resolve()),
       (error: unknown) => batch.forEach((pending) => pending.reject(error)),
     );
-    void this.inFlight.finally(() => {
-      this.inFlight = undefined;
+    this.inFlight.add(sending);
+    void sending.finally(() => {
+      this.inFlight.delete(sending);
       // What queued meanwhile has already waited a whole send: no extra linger.
       if (this.queue.length > 0) this.flush();
     });

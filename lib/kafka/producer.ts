@@ -13,44 +13,61 @@ export const CORRELATION_HEADER = "x-correlation-id";
 
 interface ProducerState {
   kafka: Kafka;
-  producer: Producer;
+  producers: Producer[];
+  idle: Producer[];
   batcher: MicroBatcher;
   ready: Promise<void> | undefined;
 }
 
-// One producer per process, shared by every route bundle (Next.js may load a module more than once).
+// One producer pool per process, shared by every route bundle (Next.js may load a module more than once).
 const globalKey = Symbol.for("analytics.kafka.producer");
 type GlobalWithProducer = typeof globalThis & { [globalKey]?: ProducerState };
 
+// TRICKY: kafkajs lets an idempotent producer have one request in flight per broker, so
+// one producer caps throughput at batch size / round trip. A small pool of idempotent
+// producers (each its own producer id) keeps several batches in flight.
 function getState(): ProducerState {
   const holder = globalThis as GlobalWithProducer;
   if (holder[globalKey]) return holder[globalKey];
   const env = getEnv();
   const kafka = createKafka("ingest");
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
+  const producers = Array.from({ length: env.PRODUCER_POOL_SIZE }, () =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
+    }),
+  );
   const state: ProducerState = {
     kafka,
-    producer,
+    producers,
+    idle: [...producers],
     ready: undefined,
     batcher: new MicroBatcher(
       async (messages) => {
         await ensureReady(state);
+        const producer = state.idle.pop();
+        if (!producer) throw new Error("no idle producer (batcher allowed more sends than the pool)");
         const stopTimer = kafkaProduceSeconds.startTimer();
-        await producer.sendBatch({
-          acks: -1,
-          timeout: env.PRODUCE_TIMEOUT_MS,
-          compression: CompressionTypes.None,
-          topicMessages: groupByTopic(messages),
-        });
-        stopTimer();
+        try {
+          await producer.sendBatch({
+            acks: -1,
+            timeout: env.PRODUCE_TIMEOUT_MS,
+            compression: CompressionTypes.None,
+            topicMessages: groupByTopic(messages),
+          });
+        } finally {
+          state.idle.push(producer);
+          stopTimer();
+        }
       },
-      { lingerMs: env.PRODUCER_LINGER_MS, maxMessages: env.PRODUCER_MAX_BATCH_MESSAGES },
+      {
+        lingerMs: env.PRODUCER_LINGER_MS,
+        maxMessages: env.PRODUCER_MAX_BATCH_MESSAGES,
+        maxInFlight: env.PRODUCER_POOL_SIZE,
+      },
     ),
   };
   holder[globalKey] = state;
@@ -59,7 +76,7 @@ function getState(): ProducerState {
 
 function ensureReady(state: ProducerState): Promise<void> {
   state.ready ??= (async () => {
-    await state.producer.connect();
+    await Promise.all(state.producers.map((producer) => producer.connect()));
     await ensureEventTopics(state.kafka);
   })().catch((error: unknown) => {
     state.ready = undefined; // try again on the next request
@@ -134,6 +151,6 @@ export async function closeProducer(): Promise<void> {
   const state = holder[globalKey];
   if (!state) return;
   await state.batcher.drain();
-  await state.producer.disconnect();
+  await Promise.all(state.producers.map((producer) => producer.disconnect()));
   holder[globalKey] = undefined;
 }

@@ -25,6 +25,12 @@ export class WatermarkTracker {
     return { late };
   }
 
+  /** Starts a partition from a stored maximum (after a restart or a rebalance). */
+  seed(partitionKey: string, maxEventTime: number): void {
+    const max = this.maxEventTime.get(partitionKey);
+    if (max === undefined || maxEventTime > max) this.maxEventTime.set(partitionKey, maxEventTime);
+  }
+
   /** Forgets a partition (it was revoked from this process). */
   forget(partitionKey: string): void {
     this.maxEventTime.delete(partitionKey);

@@ -2,46 +2,46 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Pr
 import type { Redis } from "ioredis";
 import { getSql } from "@/db/client";
 import { ensureRawEventPartitions } from "@/db/partitions";
+import { closedWindowsTopic } from "@/lib/events/closed-window";
 import { getEnv } from "@/lib/env";
 import { configuredEventTopics, ensureEventTopics } from "@/lib/kafka/topics";
 import { logger } from "@/lib/logger";
 import {
   processorBatchSeconds,
-  processorDeadLettersTotal,
   processorEventsTotal,
   processorLateEventsTotal,
   processorRedisFailuresTotal,
 } from "@/lib/metrics";
 import { persistBatch, type ConsumedEvent } from "@/lib/services/events/persist-batch";
 import type { Component } from "../lifecycle";
-import { WatermarkTracker } from "../processing/watermark";
+import { WatermarkTracker, windowStartOf } from "../processing/watermark";
+import { sendToDeadLetter, type BadMessage } from "./dead-letter";
 import { decodeEvent } from "./decode";
+import type { ProcessorStats } from "./processor-stats";
 import { recordSecondCounts } from "./realtime-counters";
+import { readStoredProgress } from "./stored-progress";
 
 const DAY_MS = 86_400_000;
-const DEADLOCK = "40P01";
-const SERIALIZATION_FAILURE = "40001";
+const RETRYABLE_PG_CODES = new Set(["40P01", "40001"]); // deadlock, serialization failure
 
 export interface ProcessorDeps {
   kafka: Kafka;
   redis: Redis;
+  stats: ProcessorStats;
 }
 
 /**
  * The stream processor: a consumer-group member over every event topic. Per batch it
- * stores raw events, aggregate increments and the next offset in one PostgreSQL
- * transaction, then commits the offset to Kafka (for lag monitoring) and adds the
- * counts to Redis.
+ * stores raw events, aggregate increments, the next offset and the partition's watermark
+ * in one PostgreSQL transaction; PostgreSQL's offsets are the truth (the consumer seeks
+ * to them on every assignment), Kafka's are committed afterwards for lag monitoring only.
  */
-export function createProcessor({
-  kafka,
-  redis,
-}: ProcessorDeps): Component & { consumer: () => Consumer | undefined } {
+export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Component {
   const env = getEnv();
   const groupId = env.PROCESSOR_GROUP_ID;
   const deadLetterTopic = `${env.KAFKA_TOPIC_PREFIX}events.dead-letter`;
-  const maxWindowMs = Math.max(...env.WINDOW_SIZES_SECONDS) * 1000;
-  const watermarks = new WatermarkTracker(env.ALLOWED_LATENESS_MS, maxWindowMs);
+  const largestWindowMs = Math.max(...env.WINDOW_SIZES_SECONDS) * 1000;
+  const watermarks = new WatermarkTracker(env.ALLOWED_LATENESS_MS, largestWindowMs);
   const knownDays = new Set<number>();
   let consumer: Consumer | undefined;
   let dlqProducer: Producer | undefined;
@@ -56,71 +56,41 @@ export function createProcessor({
     missing.forEach((day) => knownDays.add(day));
   };
 
-  const sendToDeadLetter = async (
-    topic: string,
-    partition: number,
-    bad: { offset: string; value: Buffer | null; reason: string }[],
-  ) => {
-    if (bad.length === 0 || !dlqProducer) return;
-    await dlqProducer.send({
-      topic: deadLetterTopic,
-      acks: -1,
-      messages: bad.map((message) => ({
-        value: message.value,
-        headers: {
-          "x-dead-letter-reason": message.reason,
-          "x-source-topic": topic,
-          "x-source-partition": String(partition),
-          "x-source-offset": message.offset,
-        },
-      })),
-    });
-    for (const message of bad)
-      processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
-  };
-
-  const handleBatch = async ({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-  }: EachBatchPayload) => {
+  const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const started = performance.now();
     const stopTimer = processorBatchSeconds.startTimer();
     const { topic, partition } = batch;
     const partitionKey = `${topic}/${partition}`;
+    const closedBefore = Date.now() - env.ALLOWED_LATENESS_MS;
     const events: ConsumedEvent[] = [];
-    const bad: { offset: string; value: Buffer | null; reason: string }[] = [];
+    const bad: BadMessage[] = [];
+    let maxEventTime: number | undefined;
     for (const message of batch.messages) {
       const decoded = decodeEvent(message.value);
       if (!decoded.ok) {
         bad.push({ offset: message.offset, value: message.value, reason: decoded.reason });
         continue;
       }
-      const { late } = watermarks.observe(partitionKey, decoded.event.timestamp);
-      events.push({ event: decoded.event, partition, offset: Number(message.offset), late });
+      const time = decoded.event.timestamp;
+      const { late } = watermarks.observe(partitionKey, time);
+      const maybeClosed = windowStartOf(time, largestWindowMs) + largestWindowMs <= closedBefore;
+      maxEventTime = maxEventTime === undefined ? time : Math.max(maxEventTime, time);
+      events.push({ event: decoded.event, partition, offset: Number(message.offset), late, maybeClosed });
     }
     const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
-    await sendToDeadLetter(topic, partition, bad);
+    if (dlqProducer) await sendToDeadLetter(dlqProducer, deadLetterTopic, { topic, partition }, bad);
     await ensurePartitions(events);
-    const result = await withRetry(() =>
-      persistBatch(
-        getSql(),
-        events,
-        [{ groupId, topic, partition, nextOffset: Number(lastOffset) + 1 }],
-        env.WINDOW_SIZES_SECONDS,
-      ),
-    );
+    const progress = [{ groupId, topic, partition, nextOffset: Number(lastOffset) + 1, maxEventTime }];
+    const result = await withRetry(() => persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS));
+    // Only now, with the batch durable, may Kafka's offset move (auto-commit sends resolved offsets).
     resolveOffset(lastOffset);
-    await commitOffsetsIfNecessary();
     await heartbeat();
 
-    const lateCount = events.filter((event) => event.late).length;
-    processorEventsTotal.inc({ outcome: "stored" }, result.inserted);
+    processorEventsTotal.inc({ outcome: "stored" }, result.inserted - result.late);
+    processorEventsTotal.inc({ outcome: "late" }, result.late);
     processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted);
-    processorLateEventsTotal.inc(lateCount);
+    processorLateEventsTotal.inc(result.late);
     try {
       await recordSecondCounts(redis, result.secondCounts);
     } catch (error) {
@@ -128,20 +98,21 @@ export function createProcessor({
       logger.warn({ err: error }, "realtime_counters_failed");
     }
     stopTimer();
-    logger.debug(
-      {
-        topic,
-        partition,
-        events: events.length,
-        inserted: result.inserted,
-        late: lateCount,
-        dead_letters: bad.length,
-        last_offset: lastOffset,
-      },
-      "batch_persisted",
-    );
+    stats.recordBatch(batch.messages.length, result.inserted, result.late, performance.now() - started);
     if (logger.isLevelEnabled("debug")) {
-      // Per-event lines are for tracing one request through the pipeline, not for production volume.
+      logger.debug(
+        {
+          topic,
+          partition,
+          events: events.length,
+          inserted: result.inserted,
+          late: result.late,
+          dead_letters: bad.length,
+          last_offset: lastOffset,
+        },
+        "batch_persisted",
+      );
+      // Per-event lines trace one request through the pipeline; not for production volume.
       for (const { event, offset } of events) {
         logger.debug(
           { correlation_id: event.correlation_id, event_id: event.event_id, topic, partition, offset },
@@ -149,6 +120,23 @@ export function createProcessor({
         );
       }
     }
+  };
+
+  /** On every assignment: resume each partition from PostgreSQL's offset and watermark. */
+  const resumeFromStore = async (target: Consumer, assignment: Record<string, number[]>) => {
+    stats.assignment = assignment;
+    const stored = await readStoredProgress(getSql(), groupId, assignment);
+    for (const entry of stored) {
+      if (entry.maxEventTime !== undefined)
+        watermarks.seed(`${entry.topic}/${entry.partition}`, entry.maxEventTime);
+      if (entry.nextOffset !== undefined) {
+        target.seek({ topic: entry.topic, partition: entry.partition, offset: String(entry.nextOffset) });
+      }
+    }
+    logger.info(
+      { assignment, resumed: stored.filter((entry) => entry.nextOffset !== undefined).length },
+      "partitions_assigned",
+    );
   };
 
   const startConsumer = async () => {
@@ -161,6 +149,13 @@ export function createProcessor({
       maxBytes: 16 * 1024 * 1024,
     });
     consumer = next;
+    next.on(next.events.GROUP_JOIN, ({ payload }) => {
+      resumeFromStore(next, payload.memberAssignment).catch((error: unknown) => {
+        // Not fatal: without the seek the consumer starts at Kafka's committed offset, which
+        // is never ahead of PostgreSQL's, and re-read events are recognised and skipped.
+        logger.error({ err: error }, "resume_from_store_failed");
+      });
+    });
     next.on(next.events.CRASH, ({ payload }) => {
       logger.error({ err: payload.error, restart: payload.restart }, "consumer_crashed");
       // kafkajs gives up on errors it deems non-retriable (a broker gone for long): build a new consumer.
@@ -169,7 +164,8 @@ export function createProcessor({
     await next.connect();
     await next.subscribe({ topics: configuredEventTopics(), fromBeginning: true });
     await next.run({
-      autoCommit: false,
+      autoCommit: true,
+      autoCommitInterval: 1000,
       partitionsConsumedConcurrently: 3,
       eachBatchAutoResolve: false,
       eachBatch: handleBatch,
@@ -195,13 +191,16 @@ export function createProcessor({
 
   return {
     name: "processor",
-    consumer: () => consumer,
     async start() {
       stopping = false;
       // Kafka may still be starting (or restarting): wait for it rather than exit.
       for (let attempt = 1; ; attempt++) {
         try {
-          await ensureEventTopics(kafka, [...configuredEventTopics(), deadLetterTopic]);
+          await ensureEventTopics(kafka, [
+            ...configuredEventTopics(),
+            deadLetterTopic,
+            closedWindowsTopic(env.KAFKA_TOPIC_PREFIX),
+          ]);
           break;
         } catch (error) {
           if (stopping) throw error;
@@ -237,7 +236,7 @@ async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
       return await work();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (attempt >= attempts || (code !== DEADLOCK && code !== SERIALIZATION_FAILURE)) throw error;
+      if (attempt >= attempts || !code || !RETRYABLE_PG_CODES.has(code)) throw error;
       logger.warn({ attempt, code }, "batch_transaction_retry");
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }

@@ -6,48 +6,60 @@ export interface ConsumedEvent {
   event: EnrichedEvent;
   partition: number;
   offset: number;
-  /** Later than the allowed lateness: stored raw, kept out of the aggregates. */
+  /** Behind its partition's watermark: stored raw, flagged, kept out of the aggregates. */
   late: boolean;
+  /** Its window may already be closed (ended before now minus the lateness): check in SQL. */
+  maybeClosed: boolean;
 }
 
-export interface OffsetUpdate {
+/** Where a partition stands after this batch: the next offset and the largest event time. */
+export interface PartitionProgress {
   groupId: string;
   topic: string;
   partition: number;
   nextOffset: number;
+  maxEventTime: number | undefined;
 }
 
-/** Newly stored events per (type, region, second, late): what the real-time counters add. */
+/** Newly stored, counted events per (type, region, second): what the real-time counters add. */
 export interface SecondCount {
   event_type: string;
   region: string;
   second: number;
   count: number;
-  late: boolean;
 }
 
 export interface PersistResult {
   inserted: number;
+  late: number;
   secondCounts: SecondCount[];
 }
 
 export const UNKNOWN_REGION = "unknown";
+/** Replay takes this lock exclusively; every batch takes it shared, so the two never interleave. */
+export const REPLAY_LOCK_KEY = 7_202_611;
 
 // TRICKY: a client retry that omitted `timestamp` gets a new event_time, so the key
 // (event_id, event_time) alone would not catch it; those rows (probe = true) are also
 // looked up by id around their receive time.
 const PERSIST_SQL = `
 with input as (
-  select * from json_to_recordset($1::json) as t(
+  select t.*,
+         t.late or (t.maybe_closed and exists (
+           select 1 from aggregations a
+           where a.window_seconds = $3::int and a.event_type = '*' and a.region = '*'
+             and a.window_start = date_bin(make_interval(secs => $3::int), t.event_time, timestamptz 'epoch')
+             and a.closed_at is not null)) as is_late
+  from json_to_recordset($1::json) as t(
     event_id text, event_time timestamptz, event_type text, region text, user_id text, session_id text,
     value float8, properties jsonb, received_at timestamptz, correlation_id text, source jsonb,
-    late bool, kafka_partition int, kafka_offset int8, probe bool)
+    late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, probe bool)
 ),
 inserted as (
   insert into raw_events (event_id, event_time, event_type, region, user_id, session_id, value,
                           properties, received_at, correlation_id, source, late, kafka_partition, kafka_offset)
   select event_id, event_time, event_type, region, user_id, session_id, value,
-         properties, received_at, correlation_id, source, late, kafka_partition, kafka_offset
+         properties, received_at, correlation_id, source, is_late, kafka_partition, kafka_offset
   from input i
   where case when i.probe then not exists (
           select 1 from raw_events r
@@ -58,7 +70,7 @@ inserted as (
   returning event_time, event_type, coalesce(region, '${UNKNOWN_REGION}') as region, user_id, value, late
 ),
 windowed as (
-  select date_bin(make_interval(secs => s.size), i.event_time, timestamptz '1970-01-01 00:00:00+00') as window_start,
+  select date_bin(make_interval(secs => s.size), i.event_time, timestamptz 'epoch') as window_start,
          s.size as window_seconds, i.event_type, i.region, i.user_id, i.value
   from inserted i cross join unnest(string_to_array($2::text, ',')::int[]) as s(size)
   where not i.late
@@ -88,6 +100,8 @@ rolled as (
                         when excluded.value_digest is null then a.value_digest
                         else tdigest_union(a.value_digest, excluded.value_digest) end,
     updated_at = now()
+  -- a closed window was emitted with its final figures: it never changes afterwards
+  where a.closed_at is null
   returning 1
 )
 select event_type, region, floor(extract(epoch from event_time))::int8 as second,
@@ -103,7 +117,7 @@ function toIso(epochMs: number): string {
 /** The batch as one JSON array for json_to_recordset: one parameter, no per-column arrays. */
 function toRecordsJson(batch: ConsumedEvent[]): string {
   return JSON.stringify(
-    batch.map(({ event, partition, offset, late }) => ({
+    batch.map(({ event, partition, offset, late, maybeClosed }) => ({
       event_id: event.event_id,
       event_time: toIso(event.timestamp),
       event_type: event.event_type,
@@ -116,6 +130,7 @@ function toRecordsJson(batch: ConsumedEvent[]): string {
       correlation_id: event.correlation_id,
       source: event.source,
       late,
+      maybe_closed: maybeClosed,
       kafka_partition: partition,
       kafka_offset: offset,
       probe: event.id_supplied && !event.timestamp_supplied,
@@ -123,13 +138,14 @@ function toRecordsJson(batch: ConsumedEvent[]): string {
   );
 }
 
-function offsetsJson(offsets: OffsetUpdate[]): string {
+function progressJson(progress: PartitionProgress[]): string {
   return JSON.stringify(
-    offsets.map((o) => ({
-      group_id: o.groupId,
-      topic: o.topic,
-      partition: o.partition,
-      next_offset: o.nextOffset,
+    progress.map((p) => ({
+      group_id: p.groupId,
+      topic: p.topic,
+      partition: p.partition,
+      next_offset: p.nextOffset,
+      max_event_time: p.maxEventTime === undefined ? null : toIso(p.maxEventTime),
     })),
   );
 }
@@ -146,34 +162,54 @@ export function dropRepeatedIds(batch: ConsumedEvent[]): ConsumedEvent[] {
 
 /**
  * Stores a batch in one transaction: new raw events, aggregate increments computed from
- * only the rows actually inserted (a redelivered or retried event adds nothing), and the
- * next offsets. Either all of it is durable or none of it is.
+ * only the rows actually inserted (a redelivered or retried event adds nothing), the next
+ * offsets and the partitions' watermarks. Either all of it is durable or none of it is.
  */
 export async function persistBatch(
   sql: Sql,
   batch: ConsumedEvent[],
-  offsets: OffsetUpdate[],
+  progress: PartitionProgress[],
   windowSizesSeconds: readonly number[],
 ): Promise<PersistResult> {
   const unique = dropRepeatedIds(batch);
+  const largestWindow = Math.max(...windowSizesSeconds);
   return sql.begin(async (tx) => {
-    let secondCounts: SecondCount[] = [];
+    await tx`select pg_advisory_xact_lock_shared(${REPLAY_LOCK_KEY})`;
+    const result: PersistResult = { inserted: 0, late: 0, secondCounts: [] };
     if (unique.length > 0) {
       const rows = await tx.unsafe<
         { event_type: string; region: string; second: string; count: number; late: boolean }[]
-      >(PERSIST_SQL, [toRecordsJson(unique), windowSizesSeconds.join(",")] as never[]);
-      secondCounts = rows.map((row) => ({ ...row, second: Number(row.second) }));
+      >(PERSIST_SQL, [toRecordsJson(unique), windowSizesSeconds.join(","), largestWindow]);
+      for (const row of rows) {
+        result.inserted += row.count;
+        if (row.late) result.late += row.count;
+        else
+          result.secondCounts.push({
+            event_type: row.event_type,
+            region: row.region,
+            second: Number(row.second),
+            count: row.count,
+          });
+      }
     }
-    if (offsets.length > 0) {
+    if (progress.length > 0) {
+      const json = progressJson(progress);
       await tx`
         insert into consumer_offsets (group_id, topic, partition, next_offset, updated_at)
         select group_id, topic, partition, next_offset, now()
-        from json_to_recordset(${offsetsJson(offsets)}::json)
-          as t(group_id text, topic text, partition int, next_offset int8)
+        from json_to_recordset(${json}::json) as t(group_id text, topic text, partition int, next_offset int8)
         on conflict (group_id, topic, partition) do update
           set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`;
+      await tx`
+        insert into partition_watermarks (group_id, topic, partition, max_event_time, updated_at)
+        select group_id, topic, partition, max_event_time, now()
+        from json_to_recordset(${json}::json)
+          as t(group_id text, topic text, partition int, max_event_time timestamptz)
+        where max_event_time is not null
+        on conflict (group_id, topic, partition) do update
+          set max_event_time = greatest(partition_watermarks.max_event_time, excluded.max_event_time),
+              updated_at = now()`;
     }
-    const inserted = secondCounts.reduce((sum, row) => sum + row.count, 0);
-    return { inserted, secondCounts };
+    return result;
   });
 }

@@ -1,0 +1,84 @@
+import "server-only";
+import { and, desc, eq, lt, type SQL } from "drizzle-orm";
+import { isRuleMetric } from "@/lib/alerts/constants";
+import { toAnomalyDto, type AnomalyDetailDto, type AnomalyDto } from "@/lib/alerts/dto";
+import type { AnomaliesQuery } from "@/lib/alerts/list-queries";
+import { metricValue, type SeriesPoint } from "@/lib/alerts/series";
+import { getDb } from "../client";
+import { anomalies } from "../schema";
+import { listAggregations } from "./aggregations";
+
+/** Windows after the anomaly shown on its chart. */
+const POINTS_AFTER = 12;
+
+/** Anomalies, newest first, filtered; `next_before_id` continues the list. */
+export async function listAnomalies(
+  query: AnomaliesQuery,
+): Promise<{ anomalies: AnomalyDto[]; next_before_id: number | null }> {
+  const filters: SQL[] = [];
+  const eventType = query.event_type ?? query.type;
+  if (query.status) filters.push(eq(anomalies.status, query.status));
+  if (eventType) filters.push(eq(anomalies.eventType, eventType));
+  if (query.region) filters.push(eq(anomalies.region, query.region));
+  if (query.metric) filters.push(eq(anomalies.metric, query.metric));
+  if (query.severity) filters.push(eq(anomalies.severity, query.severity));
+  if (query.before_id) filters.push(lt(anomalies.id, query.before_id));
+  const rows = await getDb()
+    .select()
+    .from(anomalies)
+    .where(filters.length > 0 ? and(...filters) : undefined)
+    .orderBy(desc(anomalies.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    anomalies: page.map(toAnomalyDto),
+    next_before_id: rows.length > query.limit && last ? last.id : null,
+  };
+}
+
+/**
+ * One anomaly and its series around it: the points the detector saw up to the anomaly (with the
+ * expected band, stored with the anomaly) and the windows stored after it (observed only).
+ */
+export async function getAnomalyDetail(id: number): Promise<AnomalyDetailDto | undefined> {
+  const [row] = await getDb().select().from(anomalies).where(eq(anomalies.id, id));
+  if (!row) return undefined;
+  const anomaly = toAnomalyDto(row);
+  const stepMs = row.windowSeconds * 1000;
+  const before: SeriesPoint[] = row.context.length > 0 ? row.context : [pointOf(anomaly)];
+  const after = await listAggregations({
+    event_type: row.eventType,
+    region: row.region,
+    window: row.windowSeconds,
+    from: new Date(row.windowStart.getTime() + stepMs),
+    to: new Date(row.windowStart.getTime() + (POINTS_AFTER + 1) * stepMs),
+    limit: POINTS_AFTER,
+  });
+  const metric = anomaly.metric;
+  const afterPoints: SeriesPoint[] = [];
+  for (const window of isRuleMetric(metric) ? after : []) {
+    const observed = metricValue(window, metric);
+    if (observed === null) continue;
+    afterPoints.push({
+      window_start: window.window_start,
+      observed,
+      expected: null,
+      lower: null,
+      upper: null,
+      score: null,
+    });
+  }
+  return { anomaly, points: [...before, ...afterPoints] };
+}
+
+function pointOf(anomaly: AnomalyDto): SeriesPoint {
+  return {
+    window_start: anomaly.window_start,
+    observed: anomaly.observed,
+    expected: anomaly.expected,
+    lower: anomaly.lower,
+    upper: anomaly.upper,
+    score: anomaly.score,
+  };
+}
