@@ -62,6 +62,7 @@ export const envSchema = z.object({
   RETENTION_INTERVAL_MS: int(3600 * 1000, 1000),
 
   PROCESSOR_GROUP_ID: z.string().min(1).default("analytics-processor"),
+  PROCESSOR_SESSION_TIMEOUT_MS: int(30_000, 6_000),
   WINDOW_SIZES_SECONDS: csv("300,60")
     .transform((parts) => parts.map(Number))
     .pipe(z.array(z.number().int().positive().max(86_400)).min(1)),

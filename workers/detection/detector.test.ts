@@ -111,6 +111,30 @@ describe("createDetector", () => {
     expect(rest.map((p) => fromString.update(p).score)).toEqual(reference.slice(1700));
   });
 
+  it("raises the bar on series whose ordinary noise is often near the alarm level", () => {
+    const random = createRandom(5);
+    // Heavy-tailed noise: occasional large bursts are normal for this series.
+    const points = buildSeries(6000, (i, n) => 100 + 5 * n + (random() < 0.01 ? 40 * random() : 0));
+    const alarms = (noiseBar: number): number => {
+      const detector = createDetector({ noiseBar });
+      return points.filter((p) => detector.update(p).score >= ALARM).length;
+    };
+    expect(alarms(DEFAULT_OPTIONS.noiseBar)).toBeLessThan(alarms(0));
+    const spiky = runSeries(points.map((p, i) => (i === 5000 ? { ...p, value: p.value + 200 } : p)));
+    expect(spiky[5000]?.score).toBeGreaterThanOrEqual(ALARM);
+  });
+
+  it("resumes from a state saved before the noise bar existed", () => {
+    const points = buildSeries(600, noisy);
+    const first = createDetector();
+    points.slice(0, 300).forEach((p) => first.update(p));
+    const legacy = { ...first.getState() };
+    delete legacy.noisePeak;
+    const resumed = createDetector({}, JSON.stringify(legacy));
+    const scores = points.slice(300).map((p) => resumed.update(p).score);
+    expect(scores.every((s) => Number.isFinite(s) && s >= 0 && s <= 1)).toBe(true);
+  });
+
   it("treats missing windows as zeros when asked to", () => {
     const options = { fillGaps: { stepMs: STEP, value: 0, maxSteps: 288 } };
     const gappy = createDetector(options);

@@ -31,6 +31,12 @@ export interface DetectorOptions {
   /** Per-point pull of record ranges towards the current level (0 = remember forever). */
   recordForget: number;
   /**
+   * Weight of the noise bar: surprise is lowered by this times the series' recent peak of
+   * sub-alarm surprise, so series whose ordinary noise often comes close to the alarm level need
+   * a clearer signal to alarm (0 = off).
+   */
+  noiseBar: number;
+  /**
    * Optional gap filling: when points are `stepMs` apart and some are missing, each missing step
    * is learned as `value` (e.g. 0 events) before the current point; at most `maxSteps` per gap.
    */
@@ -44,6 +50,7 @@ export const DEFAULT_OPTIONS: Readonly<DetectorOptions> = {
   recordWeight: 30,
   tailMemory: 3000,
   recordForget: 0,
+  noiseBar: 0.4,
   fillGaps: undefined,
 };
 
@@ -56,7 +63,11 @@ const WEEKLY_SCALES: readonly RecordScale[] = [
   { alpha: 0.05, absorb: 0.3 },
 ];
 const WEEKLY_WEIGHT = 0.5;
-const REFRACTORY_DAMP = 0.5;
+const REFRACTORY_DAMP = 0.3;
+/** Memory (points) of the noise bar's peak; it decays by 1/NOISE_BAR_MEMORY per point. */
+const NOISE_BAR_MEMORY = 5000;
+/** The noise bar learns surprises only up to this fraction of the alarm level (alarms excluded). */
+const NOISE_BAR_CAP = 0.9;
 /** Points needed before the tail model gives surprises. */
 const SPIKE_START = 20;
 /** Larger magnitudes are clamped so squared residuals stay finite in double precision. */
@@ -89,6 +100,8 @@ export interface DetectorState {
   spikeTail: TailModel;
   weekly: WeeklyProfile | null;
   weeklyRecords: RecordTracker | null;
+  /** Decaying peak of sub-alarm surprise after the warm-up (absent in states saved before it). */
+  noisePeak?: number;
 }
 
 export interface Detector {
@@ -109,6 +122,7 @@ export function createDetectorState(): DetectorState {
     spikeTail: createTailModel(),
     weekly: null,
     weeklyRecords: null,
+    noisePeak: 0,
   };
 }
 
@@ -148,6 +162,13 @@ function updateWeekly(
   return excess;
 }
 
+/** Lowers `surprise` by the noise bar, then lets the bar learn it (capped below the alarm level). */
+function applyNoiseBar(state: DetectorState, surprise: number, options: DetectorOptions): number {
+  const peak = (state.noisePeak ?? 0) * (1 - 1 / NOISE_BAR_MEMORY);
+  state.noisePeak = Math.max(peak, Math.min(surprise, NOISE_BAR_CAP * surpriseOf(options.alarmThreshold)));
+  return surprise - options.noiseBar * peak;
+}
+
 function learnPoint(state: DetectorState, point: DetectorPoint, options: DetectorOptions): DetectorResult {
   const { value, timestamp } = point;
   state.count += 1;
@@ -178,6 +199,7 @@ function learnPoint(state: DetectorState, point: DetectorPoint, options: Detecto
 
   const recordSurprise = options.recordWeight * Math.max(record.excess, WEEKLY_WEIGHT * weeklyExcess);
   let surprise = count <= options.warmup ? 0 : Math.max(spike, recordSurprise);
+  if (count > options.warmup) surprise = applyNoiseBar(state, surprise, options);
   state.sinceAlarm = Math.min(state.sinceAlarm + 1, 1e9);
   if (state.sinceAlarm <= options.refractory) surprise *= REFRACTORY_DAMP;
   else if (surprise >= surpriseOf(options.alarmThreshold)) state.sinceAlarm = 0;

@@ -142,8 +142,8 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
   const startConsumer = async () => {
     const next = kafka.consumer({
       groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: env.PROCESSOR_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.min(3_000, env.PROCESSOR_SESSION_TIMEOUT_MS / 5),
       maxWaitTimeInMs: 50,
       maxBytesPerPartition: 2 * 1024 * 1024,
       maxBytes: 16 * 1024 * 1024,
