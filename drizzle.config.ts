@@ -1,11 +1,10 @@
 import { defineConfig } from "drizzle-kit";
+import { getEnv } from "./lib/env";
 
-// drizzle-kit runs outside the app; the URL matters only for `drizzle-kit migrate/studio`.
+// `npm run db:setup` applies migrations; this file serves drizzle-kit generate / studio.
 export default defineConfig({
   dialect: "postgresql",
   schema: "./db/schema/index.ts",
   out: "./db/migrations",
-  dbCredentials: {
-    url: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/analytics",
-  },
+  dbCredentials: { url: getEnv().DATABASE_URL },
 });

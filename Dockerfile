@@ -1,0 +1,14 @@
+# One image for the web app and every worker role (the command picks the role).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx next build
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app /app
+EXPOSE 3000 9464
+CMD ["npx", "next", "start", "-p", "3000"]
