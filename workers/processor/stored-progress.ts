@@ -21,7 +21,7 @@ export async function readStoredProgress(
     { topic: string; partition: number; next_offset: string | null; max_event_time: string | Date | null }[]
   >`
     select w.topic, w.partition, o.next_offset, m.max_event_time
-    from json_to_recordset(${JSON.stringify(wanted)}::json) as w(topic text, partition int)
+    from json_to_recordset(${JSON.stringify(wanted)}::text::json) as w(topic text, partition int)
     left join consumer_offsets o on o.group_id = ${groupId} and o.topic = w.topic and o.partition = w.partition
     left join partition_watermarks m on m.group_id = ${groupId} and m.topic = w.topic and m.partition = w.partition`;
   return rows.map((row) => ({

@@ -60,7 +60,7 @@ export function createSystemSnapshot({
       insert into system_metrics (role, instance, events_in_per_second, events_persisted_per_second,
                                   consumer_lag, lag_by_partition, batch_p50_ms, batch_p99_ms, late_events, rss_bytes)
       values (${role}, ${instance}, ${figures.consumed / seconds}, ${figures.persisted / seconds},
-              ${Object.values(lag).reduce((a, b) => a + b, 0)}, ${JSON.stringify(lag)}::jsonb,
+              ${Object.values(lag).reduce((a, b) => a + b, 0)}, ${JSON.stringify(lag)}::text::jsonb,
               ${figures.p50}, ${figures.p99}, ${figures.late}, ${process.memoryUsage.rss()})`;
   };
 

@@ -60,7 +60,7 @@ export function createWindowCloser({ kafka, redis }: { kafka: Kafka; redis: Redi
       });
       await tx.unsafe(
         `update aggregations a set closed_at = $2::timestamptz
-         from json_to_recordset($1::json) as t(window_seconds int, event_type text, region text, window_start timestamptz)
+         from json_to_recordset($1::text::json) as t(window_seconds int, event_type text, region text, window_start timestamptz)
          where a.window_seconds = t.window_seconds and a.event_type = t.event_type
            and a.region = t.region and a.window_start = t.window_start`,
         [

@@ -43,7 +43,7 @@ export const REPLAY_LOCK_KEY = 7_202_611;
 // TRICKY: a client retry that omitted `timestamp` gets a new event_time, so the key
 // (event_id, event_time) alone would not catch it; those rows (probe = true) are also
 // looked up by id around their receive time.
-const PERSIST_SQL = `
+export const PERSIST_SQL = `
 with input as (
   select t.*,
          t.late or (t.maybe_closed and exists (
@@ -51,7 +51,7 @@ with input as (
            where a.window_seconds = $3::int and a.event_type = '*' and a.region = '*'
              and a.window_start = date_bin(make_interval(secs => $3::int), t.event_time, timestamptz 'epoch')
              and a.closed_at is not null)) as is_late
-  from json_to_recordset($1::json) as t(
+  from json_to_recordset($1::text::json) as t(
     event_id text, event_time timestamptz, event_type text, region text, user_id text, session_id text,
     value float8, properties jsonb, received_at timestamptz, correlation_id text, source jsonb,
     late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, probe bool)
@@ -152,7 +152,7 @@ export async function persistBatch(
     if (unique.length > 0) {
       const rows = await tx.unsafe<
         { event_type: string; region: string; second: string; count: number; late: boolean }[]
-      >(PERSIST_SQL, [toRecordsJson(unique), windowSizesSeconds.join(","), largestWindow]);
+      >(PERSIST_SQL, [toRecordsJson(unique), windowSizesSeconds.join(","), largestWindow], { prepare: true });
       for (const row of rows) {
         result.inserted += row.count;
         if (row.late) result.late += row.count;
@@ -170,13 +170,13 @@ export async function persistBatch(
       await tx`
         insert into consumer_offsets (group_id, topic, partition, next_offset, updated_at)
         select group_id, topic, partition, next_offset, now()
-        from json_to_recordset(${json}::json) as t(group_id text, topic text, partition int, next_offset int8)
+        from json_to_recordset(${json}::text::json) as t(group_id text, topic text, partition int, next_offset int8)
         on conflict (group_id, topic, partition) do update
           set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`;
       await tx`
         insert into partition_watermarks (group_id, topic, partition, max_event_time, updated_at)
         select group_id, topic, partition, max_event_time, now()
-        from json_to_recordset(${json}::json)
+        from json_to_recordset(${json}::text::json)
           as t(group_id text, topic text, partition int, max_event_time timestamptz)
         where max_event_time is not null
         on conflict (group_id, topic, partition) do update

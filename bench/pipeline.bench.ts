@@ -1,0 +1,240 @@
+/**
+ * `npm run bench:pipeline [-- --events 300000]`
+ * Produces a fixed number of events straight into Kafka, then starts one processor and
+ * measures its sustained rate until the lag is zero (events persisted and aggregated per
+ * second) and its RSS. Baselines in the same run: Kafka's consumer perf tool over the same
+ * topics, and PostgreSQL COPY of the same rows into an identical table.
+ * Uses its own database (analytics_bench) and topic prefix.
+ */
+import { randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { Kafka, logLevel, Partitioners } from "kafkajs";
+import postgres from "postgres";
+import { enrichEvent } from "@/lib/events/enrich";
+import { partitionKeyFor, topicForType } from "@/lib/events/routing";
+import type { EnrichedEvent } from "@/lib/events/schema";
+import { createTraffic } from "@/lib/simulation/traffic";
+import { sh, startWorker, stop } from "./support/servers";
+
+const { values } = parseArgs({
+  options: { events: { type: "string", default: "300000" }, profile: { type: "boolean", default: false } },
+});
+const TOTAL = Number(values.events);
+const TYPES = ["page_view", "click", "purchase", "signup", "error"];
+const runId = Date.now().toString(36);
+const prefix = `benchp-${runId}.`;
+const DATABASE_URL = "postgres://postgres@127.0.0.1:5432/analytics_bench";
+const kafka = new Kafka({ clientId: "bench", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING });
+
+function makeEvents(): EnrichedEvent[] {
+  const traffic = createTraffic({ seed: 3, types: [...TYPES, "search"] });
+  const now = Date.now();
+  return Array.from({ length: TOTAL }, (_, i) =>
+    enrichEvent(
+      { input: traffic.next(), timestamp: now - 60_000 + Math.floor((i / TOTAL) * 55_000) },
+      { receivedAt: now, correlationId: `bench-${i}`, userAgent: "bench" },
+    ),
+  );
+}
+
+async function produce(events: EnrichedEvent[]): Promise<number> {
+  const producers = await Promise.all(
+    [0, 1, 2, 3].map(async () => {
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      return producer;
+    }),
+  );
+  const started = performance.now();
+  const chunks: EnrichedEvent[][] = [];
+  for (let i = 0; i < events.length; i += 5000) chunks.push(events.slice(i, i + 5000));
+  let next = 0;
+  await Promise.all(
+    producers.map(async (producer) => {
+      for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
+        const byTopic = new Map<string, { key: string; value: string }[]>();
+        for (const event of chunk) {
+          const topic = topicForType(event.event_type, { prefix, eventTypes: TYPES });
+          const list = byTopic.get(topic) ?? [];
+          list.push({ key: partitionKeyFor(event), value: JSON.stringify(event) });
+          byTopic.set(topic, list);
+        }
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+      }
+    }),
+  );
+  await Promise.all(producers.map((producer) => producer.disconnect()));
+  return performance.now() - started;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+async function runProcessor(
+  sql: postgres.Sql,
+): Promise<{ seconds: number; peakRss: number; steadyRss: number }> {
+  const env = {
+    DATABASE_URL,
+    KAFKA_TOPIC_PREFIX: prefix,
+    PROCESSOR_GROUP_ID: `benchp-${runId}`,
+    REDIS_KEY_PREFIX: `benchp-${runId}:`,
+    EVENT_TYPES: TYPES.join(","),
+    LOG_LEVEL: "warn",
+    METRICS_PORT: "0",
+  };
+  const child = startWorker(
+    "processor",
+    env,
+    values.profile ? ["--cpu-prof", "--cpu-prof-dir=.local/prof"] : [],
+  );
+  const pid = child.pid ?? 0;
+  const rss: number[] = [];
+  let firstAt: number | undefined;
+  let doneAt: number | undefined;
+  const deadline = Date.now() + 15 * 60_000;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    rss.push(rssMiB(pid));
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from raw_events`;
+    const stored = row?.n ?? 0;
+    if (stored > 0 && firstAt === undefined) firstAt = performance.now();
+    if (stored >= TOTAL) {
+      doneAt = performance.now();
+      break;
+    }
+  }
+  child.kill("SIGINT");
+  await stop(child);
+  if (firstAt === undefined || doneAt === undefined)
+    throw new Error("the processor did not finish in 15 minutes");
+  const steady = rss.slice(Math.floor(rss.length / 2));
+  return {
+    seconds: (doneAt - firstAt) / 1000,
+    peakRss: Math.max(...rss),
+    steadyRss: steady.reduce((a, b) => a + b, 0) / Math.max(1, steady.length),
+  };
+}
+
+async function copyBaseline(sql: postgres.Sql, events: EnrichedEvent[]): Promise<number> {
+  await sql`drop table if exists bench_copy`;
+  await sql`create table bench_copy (like raw_events including defaults including indexes)`;
+  const escape = (value: string | null) =>
+    value === null ? "\\N" : value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
+  const started = performance.now();
+  const stream =
+    await sql`copy bench_copy (event_id, event_time, event_type, region, user_id, session_id, value,
+    properties, received_at, correlation_id, source) from stdin`.writable();
+  for (let i = 0; i < events.length; i += 2000) {
+    const lines = events
+      .slice(i, i + 2000)
+      .map((e) =>
+        [
+          e.event_id,
+          new Date(e.timestamp).toISOString(),
+          e.event_type,
+          e.region ?? null,
+          e.user_id ?? null,
+          e.session_id ?? null,
+          e.value === undefined ? null : String(e.value),
+          e.properties ? JSON.stringify(e.properties) : null,
+          new Date(e.received_at).toISOString(),
+          e.correlation_id,
+          JSON.stringify(e.source),
+        ]
+          .map(escape)
+          .join("\t"),
+      );
+    if (!stream.write(lines.join("\n") + "\n")) await new Promise((resolve) => stream.once("drain", resolve));
+  }
+  await new Promise<void>((resolve, reject) => {
+    stream.once("finish", resolve);
+    stream.once("error", reject);
+    stream.end();
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await sql`drop table bench_copy`;
+  return events.length / seconds;
+}
+
+async function consumerPerfBaseline(): Promise<number> {
+  const out = await sh("bash", [
+    "scripts/kafka/kafka.sh",
+    "perf-consumer",
+    "--bootstrap-server",
+    "127.0.0.1:9092",
+    "--include",
+    `${prefix.replace(/\./g, "\\.")}events\\..*`,
+    "--num-records",
+    String(TOTAL),
+    "--timeout",
+    "60000",
+    "--group",
+    `benchp-perf-${runId}`,
+  ]);
+  const lines = out.trim().split("\n");
+  const header = (lines.find((line) => line.includes("nMsg.sec")) ?? "").split(",").map((s) => s.trim());
+  const data = (lines[lines.length - 1] ?? "").split(",").map((s) => s.trim());
+  return Number(data[header.indexOf("nMsg.sec")]);
+}
+
+async function main(): Promise<void> {
+  await sh("bash", ["scripts/kafka/kafka.sh", "start"]);
+  await sh(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/db-setup.ts"], {
+    DATABASE_URL,
+  });
+  const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => undefined });
+  try {
+    await sql`truncate raw_events, aggregations, consumer_offsets, partition_watermarks`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [...TYPES, "other"].map((type) => ({ topic: `${prefix}events.${type}`, numPartitions: 6 })),
+    });
+    await admin.disconnect();
+    const events = makeEvents();
+    console.log(`producing ${TOTAL.toLocaleString("en")} events into Kafka ...`);
+    const produceMs = await produce(events);
+    console.log(`produced in ${(produceMs / 1000).toFixed(1)} s`);
+    console.log("processing with one processor ...");
+    const processed = await runProcessor(sql);
+    const rate = TOTAL / processed.seconds;
+    const [agg] = await sql<
+      { n: string }[]
+    >`select coalesce(sum(event_count), 0) as n from aggregations where window_seconds = 300 and event_type = '*' and region = '*'`;
+    console.log("consumer perf tool and COPY baselines ...");
+    const consumerRate = await consumerPerfBaseline();
+    const copyRate = await copyBaseline(sql, events.slice(0, Math.min(TOTAL, 200_000)));
+    console.log("");
+    console.log(
+      `events: ${TOTAL.toLocaleString("en")} (aggregated: ${Number(agg?.n ?? 0).toLocaleString("en")})`,
+    );
+    console.log(
+      `processor, end to end (persisted + aggregated): ${Math.round(rate).toLocaleString("en")} events/s over ${processed.seconds.toFixed(1)} s`,
+    );
+    console.log(
+      `processor RSS: peak ${processed.peakRss.toFixed(0)} MiB, steady ${processed.steadyRss.toFixed(0)} MiB (target <= 512)`,
+    );
+    console.log(
+      `Kafka consumer perf tool: ${Math.round(consumerRate).toLocaleString("en")} msgs/s   ratio ${(rate / consumerRate).toFixed(2)}`,
+    );
+    console.log(
+      `PostgreSQL COPY of the same rows: ${Math.round(copyRate).toLocaleString("en")} rows/s   ratio ${(rate / copyRate).toFixed(2)}`,
+    );
+    console.log(`target >= 50,000 events/s: ${rate >= 50_000 ? "met" : "NOT met"}`);
+  } finally {
+    await sql.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
