@@ -1,4 +1,3 @@
-import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import { Partitioners } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -6,43 +5,19 @@ import { enrichEvent } from "@/lib/events/enrich";
 import { partitionKeyFor, topicForType } from "@/lib/events/routing";
 import { createTraffic } from "@/lib/simulation/traffic";
 import { testClients } from "../support/clients";
-import { spawnProcessor } from "../support/stack";
+import { isolatedEnv, ProcessorFleet } from "../support/processors";
 import { waitFor } from "../support/wait-for";
 
 const clients = testClients();
-const children = new Set<ChildProcess>();
+const fleet = new ProcessorFleet();
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  fleet.killAll();
   await clients.close();
 });
 
 const TYPES = ["page_view", "click", "purchase", "signup", "error"];
 const TOTAL = 50_000;
-
-function isolatedEnv(tag: string): Record<string, string> {
-  return {
-    ...clients.env,
-    KAFKA_TOPIC_PREFIX: `eo-${tag}.`,
-    PROCESSOR_GROUP_ID: `eo-${tag}`,
-    REDIS_KEY_PREFIX: `eo-${tag}:`,
-    PROCESSOR_SESSION_TIMEOUT_MS: "6000",
-    EVENT_TYPES: TYPES.join(","),
-  };
-}
-
-function startProcessor(name: string, env: Record<string, string>): ChildProcess {
-  const child = spawnProcessor(name, env);
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  return child;
-}
-
-async function killHard(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
+const envFor = (tag: string) => isolatedEnv(clients.env, tag, { EVENT_TYPES: TYPES.join(",") });
 
 /** Produces TOTAL events straight into Kafka, in batches, while `whileProducing` kills processors. */
 async function produceKnownSet(tag: string, regions: string[]): Promise<Set<string>> {
@@ -54,7 +29,7 @@ async function produceKnownSet(tag: string, regions: string[]): Promise<Set<stri
   });
   await producer.connect();
   const ids = new Set<string>();
-  const prefix = `eo-${tag}.`;
+  const prefix = `iso-${tag}.`;
   for (let sent = 0; sent < TOTAL; sent += 1000) {
     const now = Date.now();
     const events = traffic
@@ -136,35 +111,35 @@ async function expectExactlyOnce(regions: string[], sent: Set<string>): Promise<
 describe("exactly-once effect under SIGKILL", () => {
   it("keeps raw_events and aggregations exact when the processor is killed at random moments", async () => {
     const tag = randomBytes(3).toString("hex");
-    const env = isolatedEnv(tag);
+    const env = envFor(tag);
     const regions = [`k1-${tag}`, `k2-${tag}`, `k3-${tag}`];
-    let processor = startProcessor(`eo-single-${tag}`, env);
+    let processor = fleet.start(`eo-single-${tag}`, env);
     const producing = produceKnownSet(tag, regions);
     for (let kill = 0; kill < 4; kill++) {
       await new Promise((resolve) => setTimeout(resolve, randomInt(1500, 4000)));
-      await killHard(processor);
-      processor = startProcessor(`eo-single-${tag}`, env);
+      await fleet.killHard(processor);
+      processor = fleet.start(`eo-single-${tag}`, env);
     }
     const sent = await producing;
     await expectExactlyOnce(regions, sent);
-    await killHard(processor);
+    await fleet.killHard(processor);
   });
 
   it("stays exact with two processors sharing the partitions while one is killed (rebalances)", async () => {
     const tag = randomBytes(3).toString("hex");
-    const env = isolatedEnv(tag);
+    const env = envFor(tag);
     const regions = [`r1-${tag}`, `r2-${tag}`, `r3-${tag}`];
-    const steady = startProcessor(`eo-steady-${tag}`, env);
-    let victim = startProcessor(`eo-victim-${tag}`, env);
+    const steady = fleet.start(`eo-steady-${tag}`, env);
+    let victim = fleet.start(`eo-victim-${tag}`, env);
     const producing = produceKnownSet(tag, regions);
     for (let kill = 0; kill < 3; kill++) {
       await new Promise((resolve) => setTimeout(resolve, randomInt(2000, 5000)));
-      await killHard(victim);
-      victim = startProcessor(`eo-victim-${tag}`, env);
+      await fleet.killHard(victim);
+      victim = fleet.start(`eo-victim-${tag}`, env);
     }
     const sent = await producing;
     await expectExactlyOnce(regions, sent);
-    await killHard(victim);
-    await killHard(steady);
+    await fleet.killHard(victim);
+    await fleet.killHard(steady);
   });
 });
