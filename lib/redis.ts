@@ -34,7 +34,13 @@ export function createRedis(name: string, options: RedisOptions = {}): Redis {
 export const redisKeys = {
   second: (epochSecond: number) => `${getEnv().REDIS_KEY_PREFIX}rt:sec:${epochSecond}`,
   liveChannel: () => `${getEnv().REDIS_KEY_PREFIX}live`,
+  /** HyperLogLog of the session ids seen in one minute (epoch minute). */
+  sessionsMinute: (epochMinute: number) => `${getEnv().REDIS_KEY_PREFIX}rt:sessions:${epochMinute}`,
+  rebuildLock: () => `${getEnv().REDIS_KEY_PREFIX}rt:rebuild-lock`,
 };
+
+/** Active sessions are those seen in the last 30 minutes. */
+export const ACTIVE_SESSION_MINUTES = 30;
 
 /** The field of a per-second hash: event type and region. */
 export function counterField(eventType: string, region: string): string {

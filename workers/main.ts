@@ -10,6 +10,7 @@ import { createLifecycle, type Component } from "./lifecycle";
 import { createMetricsServer } from "./metrics-server";
 import { createProcessor } from "./processor/processor.consumer";
 import { ProcessorStats } from "./processor/processor-stats";
+import { createRealtimeRebuild } from "./processor/realtime-rebuild";
 import { createRetentionJob } from "./processor/retention.job";
 import { createSystemSnapshot } from "./processor/system-snapshot";
 import { createWindowCloser } from "./processor/window-closer";
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       createWindowCloser({ kafka, redis }),
       createSystemSnapshot({ kafka, stats, role }),
       createRetentionJob(),
+      createRealtimeRebuild(redis),
     );
   }
   // Started last, stopped first: no scrape or probe reaches a half-stopped worker.

@@ -92,7 +92,10 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted);
     processorLateEventsTotal.inc(result.late);
     try {
-      await recordSecondCounts(redis, result.secondCounts);
+      const sessions = events.flatMap(({ event, late }) =>
+        event.session_id && !late ? [{ sessionId: event.session_id, time: event.timestamp }] : [],
+      );
+      await recordSecondCounts(redis, result.secondCounts, sessions);
     } catch (error) {
       processorRedisFailuresTotal.inc();
       logger.warn({ err: error }, "realtime_counters_failed");

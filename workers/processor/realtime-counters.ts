@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import { getEnv } from "@/lib/env";
-import { counterField, redisKeys } from "@/lib/redis";
+import { ACTIVE_SESSION_MINUTES, counterField, redisKeys } from "@/lib/redis";
 import type { SecondCount } from "@/lib/services/events/persist-batch";
 
 /** What the live channel carries after each batch: the per-second counts it added. */
@@ -13,10 +13,15 @@ export interface LiveCountsMessage {
  * Adds a batch's newly stored events to the per-second hashes (one pipeline) and
  * publishes them on the live channel. Redis is a cache: callers treat failure as degraded.
  */
-export async function recordSecondCounts(redis: Redis, counts: SecondCount[]): Promise<void> {
-  if (counts.length === 0) return;
+export async function recordSecondCounts(
+  redis: Redis,
+  counts: SecondCount[],
+  sessions: SessionSighting[] = [],
+): Promise<void> {
+  if (counts.length === 0 && sessions.length === 0) return;
   const ttl = getEnv().REALTIME_BUCKET_TTL_SECONDS;
   const pipeline = redis.pipeline();
+  addSessions(pipeline, sessions);
   const touched = new Set<number>();
   for (const row of counts) {
     const key = redisKeys.second(row.second);
@@ -28,8 +33,32 @@ export async function recordSecondCounts(redis: Redis, counts: SecondCount[]): P
     kind: "counts",
     counts: counts.map((row) => ({ t: row.event_type, r: row.region, s: row.second, n: row.count })),
   };
-  pipeline.publish(redisKeys.liveChannel(), JSON.stringify(message));
+  if (counts.length > 0) pipeline.publish(redisKeys.liveChannel(), JSON.stringify(message));
   const results = await pipeline.exec();
   const failed = results?.find(([error]) => error !== null);
   if (failed?.[0]) throw failed[0];
+}
+
+/** A session id seen at a time (epoch ms). */
+export interface SessionSighting {
+  sessionId: string;
+  time: number;
+}
+
+/** PFADD is idempotent, so a redelivered batch cannot inflate the active-session count. */
+function addSessions(pipeline: ChainableCommander, sessions: SessionSighting[]): void {
+  const byMinute = new Map<number, string[]>();
+  const oldest = Math.floor(Date.now() / 60_000) - ACTIVE_SESSION_MINUTES;
+  for (const { sessionId, time } of sessions) {
+    const minute = Math.floor(time / 60_000);
+    if (minute < oldest) continue;
+    const list = byMinute.get(minute) ?? [];
+    list.push(sessionId);
+    byMinute.set(minute, list);
+  }
+  for (const [minute, ids] of byMinute) {
+    const key = redisKeys.sessionsMinute(minute);
+    pipeline.pfadd(key, ...ids);
+    pipeline.expire(key, (ACTIVE_SESSION_MINUTES + 2) * 60);
+  }
 }
