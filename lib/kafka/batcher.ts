@@ -7,6 +7,8 @@
  */
 export interface OutgoingMessage {
   topic: string;
+  /** Set when the sender chose the partition (packed records); else Kafka hashes the key. */
+  partition?: number | undefined;
   key: string;
   value: string;
   headers: Record<string, string>;

@@ -1,15 +1,14 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafkajs";
 import { getEnv } from "../env";
 import { AppError } from "../errors";
-import { partitionKeyFor, topicForType } from "../events/routing";
+import { topicForType } from "../events/routing";
 import type { EnrichedEvent } from "../events/schema";
 import { logger } from "../logger";
 import { kafkaProduceFailuresTotal, kafkaProduceSeconds } from "../metrics";
 import { MicroBatcher, type OutgoingMessage } from "./batcher";
 import { createKafka } from "./client";
-import { ensureEventTopics } from "./topics";
-
-export const CORRELATION_HEADER = "x-correlation-id";
+import { packEvents } from "./records";
+import { configuredEventTopics, ensureEventTopics, fetchPartitionCounts } from "./topics";
 
 interface ProducerState {
   kafka: Kafka;
@@ -17,6 +16,7 @@ interface ProducerState {
   idle: Producer[];
   batcher: MicroBatcher;
   ready: Promise<void> | undefined;
+  partitionCounts: Map<string, number>;
 }
 
 // One producer pool per process, shared by every route bundle (Next.js may load a module more than once).
@@ -45,6 +45,7 @@ function getState(): ProducerState {
     producers,
     idle: [...producers],
     ready: undefined,
+    partitionCounts: new Map(),
     batcher: new MicroBatcher(
       async (messages) => {
         await ensureReady(state);
@@ -78,6 +79,7 @@ function ensureReady(state: ProducerState): Promise<void> {
   state.ready ??= (async () => {
     await Promise.all(state.producers.map((producer) => producer.connect()));
     await ensureEventTopics(state.kafka);
+    state.partitionCounts = await fetchPartitionCounts(state.kafka, configuredEventTopics());
   })().catch((error: unknown) => {
     state.ready = undefined; // try again on the next request
     throw error;
@@ -86,25 +88,29 @@ function ensureReady(state: ProducerState): Promise<void> {
 }
 
 function groupByTopic(messages: OutgoingMessage[]) {
-  const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
-  for (const { topic, key, value, headers } of messages) {
+  const byTopic = new Map<string, Omit<OutgoingMessage, "topic">[]>();
+  for (const { topic, ...message } of messages) {
     let list = byTopic.get(topic);
     if (!list) byTopic.set(topic, (list = []));
-    list.push({ key, value, headers });
+    list.push(message);
   }
   return [...byTopic].map(([topic, topicMessages]) => ({ topic, messages: topicMessages }));
 }
 
-/** Kafka messages for accepted events: topic by type, key by user, else session, else event. */
-export function toMessages(events: EnrichedEvent[]): OutgoingMessage[] {
+/** Kafka records for one request's accepted events: topic by type, partition by key (see records.ts). */
+export function toMessages(
+  events: EnrichedEvent[],
+  correlationId: string,
+  partitionCounts: Map<string, number>,
+): OutgoingMessage[] {
   const env = getEnv();
   const topics = { prefix: env.KAFKA_TOPIC_PREFIX, eventTypes: env.EVENT_TYPES };
-  return events.map((event) => ({
-    topic: topicForType(event.event_type, topics),
-    key: partitionKeyFor(event),
-    value: JSON.stringify(event),
-    headers: { [CORRELATION_HEADER]: event.correlation_id },
-  }));
+  return packEvents(
+    events,
+    (event) => topicForType(event.event_type, topics),
+    (topic) => partitionCounts.get(topic),
+    correlationId,
+  );
 }
 
 /**
@@ -122,7 +128,11 @@ export async function produceEvents(events: EnrichedEvent[], correlationId: stri
     );
   });
   try {
-    await Promise.race([state.batcher.enqueue(toMessages(events)), timeout]);
+    const produce = async () => {
+      await ensureReady(state);
+      await state.batcher.enqueue(toMessages(events, correlationId, state.partitionCounts));
+    };
+    await Promise.race([produce(), timeout]);
   } catch (error) {
     kafkaProduceFailuresTotal.inc();
     logger.error(

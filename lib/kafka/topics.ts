@@ -37,3 +37,15 @@ export async function ensureEventTopics(kafka: Kafka, topics = configuredEventTo
     await admin.disconnect();
   }
 }
+
+/** The partition count of each topic (the producer packs records per partition). */
+export async function fetchPartitionCounts(kafka: Kafka, topics: string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+    return new Map(metadata.map((topic) => [topic.name, topic.partitions.length]));
+  } finally {
+    await admin.disconnect();
+  }
+}

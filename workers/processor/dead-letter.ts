@@ -3,7 +3,7 @@ import { processorDeadLettersTotal } from "@/lib/metrics";
 
 export interface BadMessage {
   offset: string;
-  value: Buffer | null;
+  value: string | null;
   reason: string;
 }
 

@@ -18,21 +18,36 @@ const enrichedSchema = z.object({
   source: z.object({ user_agent: z.string().optional(), api_version: z.literal(1) }),
 });
 
-export type DecodeResult = { ok: true; event: EnrichedEvent } | { ok: false; reason: string };
+export interface DecodedRecord {
+  events: EnrichedEvent[];
+  /** Parts that are not events, with the reason (they go to the dead-letter topic). */
+  failures: { value: string | null; reason: string }[];
+}
 
-/** Parses one Kafka message value; a bad one is reported, never thrown. */
-export function decodeEvent(value: Buffer | null): DecodeResult {
-  if (value === null) return { ok: false, reason: "empty message" };
+function checkEvent(json: unknown): { ok: true; event: EnrichedEvent } | { ok: false; reason: string } {
+  const parsed = enrichedSchema.safeParse(json);
+  if (parsed.success) return { ok: true, event: parsed.data as EnrichedEvent };
+  const issue = parsed.error.issues[0];
+  return { ok: false, reason: `invalid field ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}` };
+}
+
+/**
+ * Parses one Kafka record: one event, or a JSON array of events (records packed per
+ * partition by the ingest route). A bad record or element is reported, never thrown.
+ */
+export function decodeRecord(value: Buffer | null): DecodedRecord {
+  if (value === null) return { events: [], failures: [{ value: null, reason: "empty message" }] };
   let json: unknown;
   try {
     json = JSON.parse(value.toString("utf8"));
   } catch {
-    return { ok: false, reason: "not JSON" };
+    return { events: [], failures: [{ value: value.toString("utf8"), reason: "not JSON" }] };
   }
-  const parsed = enrichedSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `invalid field ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}` };
+  const decoded: DecodedRecord = { events: [], failures: [] };
+  for (const item of Array.isArray(json) ? json : [json]) {
+    const result = checkEvent(item);
+    if (result.ok) decoded.events.push(result.event);
+    else decoded.failures.push({ value: JSON.stringify(item), reason: result.reason });
   }
-  return { ok: true, event: parsed.data as EnrichedEvent };
+  return decoded;
 }

@@ -16,7 +16,7 @@ import { persistBatch, type ConsumedEvent } from "@/lib/services/events/persist-
 import type { Component } from "../lifecycle";
 import { WatermarkTracker, windowStartOf } from "../processing/watermark";
 import { sendToDeadLetter, type BadMessage } from "./dead-letter";
-import { decodeEvent } from "./decode";
+import { decodeRecord } from "./decode";
 import type { ProcessorStats } from "./processor-stats";
 import { recordSecondCounts } from "./realtime-counters";
 import { readStoredProgress } from "./stored-progress";
@@ -67,16 +67,15 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     const bad: BadMessage[] = [];
     let maxEventTime: number | undefined;
     for (const message of batch.messages) {
-      const decoded = decodeEvent(message.value);
-      if (!decoded.ok) {
-        bad.push({ offset: message.offset, value: message.value, reason: decoded.reason });
-        continue;
+      const decoded = decodeRecord(message.value);
+      for (const failure of decoded.failures) bad.push({ offset: message.offset, ...failure });
+      for (const event of decoded.events) {
+        const time = event.timestamp;
+        const { late } = watermarks.observe(partitionKey, time);
+        const maybeClosed = windowStartOf(time, largestWindowMs) + largestWindowMs <= closedBefore;
+        maxEventTime = maxEventTime === undefined ? time : Math.max(maxEventTime, time);
+        events.push({ event, partition, offset: Number(message.offset), late, maybeClosed });
       }
-      const time = decoded.event.timestamp;
-      const { late } = watermarks.observe(partitionKey, time);
-      const maybeClosed = windowStartOf(time, largestWindowMs) + largestWindowMs <= closedBefore;
-      maxEventTime = maxEventTime === undefined ? time : Math.max(maxEventTime, time);
-      events.push({ event: decoded.event, partition, offset: Number(message.offset), late, maybeClosed });
     }
     const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
     if (dlqProducer) await sendToDeadLetter(dlqProducer, deadLetterTopic, { topic, partition }, bad);
@@ -101,7 +100,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       logger.warn({ err: error }, "realtime_counters_failed");
     }
     stopTimer();
-    stats.recordBatch(batch.messages.length, result.inserted, result.late, performance.now() - started);
+    stats.recordBatch(events.length, result.inserted, result.late, performance.now() - started);
     if (logger.isLevelEnabled("debug")) {
       logger.debug(
         {

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { enrichEvent } from "@/lib/events/enrich";
+import { decodeRecord } from "./decode";
+
+const event = enrichEvent(
+  { input: { event_type: "click", user_id: "u1" }, timestamp: 1_700_000_000_000 },
+  { receivedAt: 1_700_000_000_000, correlationId: "c", userAgent: undefined },
+);
+
+describe("decodeRecord", () => {
+  it("reads a single event and a packed array", () => {
+    expect(decodeRecord(Buffer.from(JSON.stringify(event))).events).toEqual([event]);
+    const packed = decodeRecord(Buffer.from(JSON.stringify([event, { ...event, event_id: "other" }])));
+    expect(packed.events.map((e) => e.event_id)).toEqual([event.event_id, "other"]);
+    expect(packed.failures).toEqual([]);
+  });
+
+  it.each([
+    [null, "empty message"],
+    [Buffer.from("{nope"), "not JSON"],
+    [Buffer.from(JSON.stringify({ ...event, timestamp: "soon" })), "invalid field timestamp"],
+  ])("reports a bad record instead of throwing (%#)", (value, reason) => {
+    const decoded = decodeRecord(value);
+    expect(decoded.events).toEqual([]);
+    expect(decoded.failures[0]?.reason).toContain(reason);
+  });
+
+  it("keeps the good events of a packed record and reports the bad one", () => {
+    const decoded = decodeRecord(Buffer.from(JSON.stringify([event, { bad: true }])));
+    expect(decoded.events).toHaveLength(1);
+    expect(decoded.failures).toHaveLength(1);
+  });
+});
