@@ -1,7 +1,9 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "**/.next/**", ".local/**", "db/migrations/**", "next-env.d.ts", "**/*.mjs"] },
+  {
+    ignores: ["node_modules/**", "**/.next/**", ".local/**", "db/migrations/**", "next-env.d.ts", "**/*.mjs"],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: {

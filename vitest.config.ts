@@ -18,7 +18,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["**/*.test.ts"],
-          exclude: ["**/*.int.test.ts", "node_modules/**", "e2e/**", ".next/**"],
+          exclude: ["**/*.int.test.ts", "**/node_modules/**", "e2e/**", "**/.next/**", ".local/**"],
           environment: "node",
         },
       },
@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["**/*.int.test.ts"],
-          exclude: ["node_modules/**", ".next/**"],
+          exclude: ["**/node_modules/**", "**/.next/**", ".local/**"],
           environment: "node",
           globalSetup: ["./tests/integration/global-setup.ts"],
           testTimeout: 120_000,

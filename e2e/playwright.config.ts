@@ -2,6 +2,8 @@ import { defineConfig } from "@playwright/test";
 
 // Debian's Chromium: Playwright's own browser download cannot work on these machines.
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// E2E_PORT lets two runs share a machine (global-setup.ts reads the same variable).
+const port = Number(process.env.E2E_PORT ?? 3200);
 
 export default defineConfig({
   testDir: ".",
@@ -14,7 +16,7 @@ export default defineConfig({
   retries: 0,
   globalSetup: "./global-setup.ts",
   use: {
-    baseURL: "http://127.0.0.1:3200",
+    baseURL: `http://127.0.0.1:${port}`,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath,

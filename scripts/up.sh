@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PORT="${PORT:-3000}"
 PROCESSORS="${PROCESSORS:-1}"
-ROLES=(processor)
+ROLES=(processor anomaly alerts)
 LOG_DIR=.local/logs
 mkdir -p "$LOG_DIR"
 

@@ -6,6 +6,8 @@ import { closeDb, getSql } from "@/db/client";
 import { createKafka } from "@/lib/kafka/client";
 import { logger } from "@/lib/logger";
 import { createRedis } from "@/lib/redis";
+import { createAlertsWorker } from "./alerts/alerts.worker";
+import { createAnomalyWorker } from "./anomaly/anomaly.consumer";
 import { createLifecycle, type Component } from "./lifecycle";
 import { createMetricsServer } from "./metrics-server";
 import { createProcessor } from "./processor/processor.consumer";
@@ -15,7 +17,7 @@ import { createRetentionJob } from "./processor/retention.job";
 import { createSystemSnapshot } from "./processor/system-snapshot";
 import { createWindowCloser } from "./processor/window-closer";
 
-const roles = ["processor"] as const;
+const roles = ["processor", "anomaly", "alerts"] as const;
 type Role = (typeof roles)[number];
 
 function parseRole(argument: string | undefined): Role {
@@ -59,6 +61,8 @@ async function main(): Promise<void> {
       createRealtimeRebuild(redis),
     );
   }
+  if (role === "anomaly") components.push(createAnomalyWorker({ kafka, redis }));
+  if (role === "alerts") components.push(createAlertsWorker());
   // Started last, stopped first: no scrape or probe reaches a half-stopped worker.
   const lifecycle = createLifecycle([...components, createMetricsServer(() => lifecycle.health())]);
   logger.info({ role }, "worker_starting");

@@ -122,3 +122,34 @@ export async function listStaleDeliveryIds(olderThan: Date, limit = 500): Promis
     .limit(limit);
   return rows.map((row) => row.id);
 }
+
+export async function getDeliveryDto(id: string): Promise<DeliveryDto | undefined> {
+  const [row] = await getDb()
+    .select({ delivery: alertDeliveries, ruleName: alertRules.name })
+    .from(alertDeliveries)
+    .innerJoin(alertRules, eq(alertRules.id, alertDeliveries.ruleId))
+    .where(eq(alertDeliveries.id, id));
+  if (!row) return undefined;
+  const attempts = await getDb()
+    .select()
+    .from(alertDeliveryAttempts)
+    .where(eq(alertDeliveryAttempts.deliveryId, id))
+    .orderBy(alertDeliveryAttempts.attempt, alertDeliveryAttempts.id);
+  return toDeliveryDto(row.delivery, attempts, row.ruleName);
+}
+
+/** Whether the firing notification of an incident is still on its way (its resolved one waits). */
+export async function isFiringDeliveryInFlight(incidentId: string): Promise<boolean> {
+  const rows = await getDb()
+    .select({ id: alertDeliveries.id })
+    .from(alertDeliveries)
+    .where(
+      and(
+        eq(alertDeliveries.incidentId, incidentId),
+        eq(alertDeliveries.kind, "firing"),
+        or(eq(alertDeliveries.status, "pending"), eq(alertDeliveries.status, "retrying")),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}

@@ -8,6 +8,8 @@ import { getDb } from "../client";
 import { anomalies } from "../schema";
 import { listAggregations } from "./aggregations";
 
+/** Points per anomaly in list answers (small charts). */
+const LIST_POINTS = 36;
 /** Windows after the anomaly shown on its chart. */
 const POINTS_AFTER = 12;
 
@@ -32,7 +34,11 @@ export async function listAnomalies(
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
-    anomalies: page.map(toAnomalyDto),
+    anomalies: page.map((row) =>
+      query.with_points
+        ? { ...toAnomalyDto(row), points: row.context.slice(-LIST_POINTS) }
+        : toAnomalyDto(row),
+    ),
     next_before_id: rows.length > query.limit && last ? last.id : null,
   };
 }
@@ -56,19 +62,21 @@ export async function getAnomalyDetail(id: number): Promise<AnomalyDetailDto | u
     limit: POINTS_AFTER,
   });
   const metric = anomaly.metric;
-  const afterPoints: SeriesPoint[] = [];
-  for (const window of isRuleMetric(metric) ? after : []) {
-    const observed = metricValue(window, metric);
-    if (observed === null) continue;
-    afterPoints.push({
-      window_start: window.window_start,
-      observed,
-      expected: null,
-      lower: null,
-      upper: null,
-      score: null,
-    });
-  }
+  const afterPoints: SeriesPoint[] = isRuleMetric(metric)
+    ? after.flatMap((window) => {
+        const observed = metricValue(window, metric);
+        if (observed === null) return [];
+        const point: SeriesPoint = {
+          window_start: window.window_start,
+          observed,
+          expected: null,
+          lower: null,
+          upper: null,
+          score: null,
+        };
+        return [point];
+      })
+    : [];
   return { anomaly, points: [...before, ...afterPoints] };
 }
 

@@ -114,6 +114,8 @@ export interface AnomalyDto {
   created_at: string;
   acknowledged_at: string | null;
   resolved_at: string | null;
+  /** The series up to this window with its expected band (list: only with `with_points`). */
+  points?: SeriesPoint[];
 }
 
 export interface AnomalyDetailDto {

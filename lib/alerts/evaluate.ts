@@ -44,7 +44,7 @@ export function missingWindowsAt(
   return Math.max(0, Math.floor((latestClosedStart - lastDataStartMs) / stepMs));
 }
 
-/** Window size in ms; helper for callers that align times to windows. */
+/** The start (epoch ms) of the window of `windowSeconds` that contains `timeMs`. */
 export function alignToWindow(timeMs: number, windowSeconds: number): number {
   const stepMs = windowSeconds * 1000;
   return Math.floor(timeMs / stepMs) * stepMs;

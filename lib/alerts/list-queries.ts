@@ -28,6 +28,11 @@ export const anomaliesQuery = z.strictObject({
   severity: z.enum(["low", "medium", "high", "critical"]).optional(),
   before_id: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** Include each anomaly's recent points (for small charts in the list). */
+  with_points: z
+    .enum(["true", "false", "1", "0"])
+    .transform((value) => value === "true" || value === "1")
+    .default(false),
 });
 export type AnomaliesQuery = z.infer<typeof anomaliesQuery>;
 

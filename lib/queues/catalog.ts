@@ -48,7 +48,11 @@ export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]["payload"]>;
 
 /** Validates and adds one job; adding the same payload again is a no-op while the job is kept. */
-export async function enqueueJob<N extends JobName>(queue: Queue, name: N, payload: JobPayload<N>): Promise<void> {
+export async function enqueueJob<N extends JobName>(
+  queue: Queue,
+  name: N,
+  payload: JobPayload<N>,
+): Promise<void> {
   const definition = jobCatalog[name];
   if (queue.name !== definition.queue) {
     throw new Error(`job ${name} belongs on queue ${definition.queue}, not ${queue.name}`);

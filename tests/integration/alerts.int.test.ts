@@ -313,7 +313,9 @@ describe("anomaly → incident → signed webhook", () => {
       body: JSON.stringify({ status: "gone" }),
     });
     expect(bad.status).toBe(400);
-    const filtered = await api<{ anomalies: AnomalyDto[] }>(`/api/anomalies?type=${eventType}&status=open`);
+    const filtered = await api<{ anomalies: AnomalyDto[] }>(
+      `/api/anomalies?type=${eventType}&metric=count&status=open`,
+    );
     expect(filtered.body.anomalies).toHaveLength(0);
   });
 });

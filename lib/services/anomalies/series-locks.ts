@@ -8,7 +8,16 @@ import type { Tx } from "../alerts/deliveries";
  * so two transactions never wait on each other in a cycle, and released at commit.
  */
 export async function lockScopes(tx: Tx, scopes: string[]): Promise<void> {
-  for (const scope of [...new Set(scopes)].sort()) {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`anomaly:${scope}`}, 0))`);
-  }
+  const keys = [...new Set(scopes)].map((scope) => `anomaly:${scope}`);
+  if (keys.length === 0) return;
+  // One round trip; the subquery's order is the order the locks are taken in.
+  await tx.execute(sql`
+    select pg_advisory_xact_lock(h) from (
+      select distinct hashtextextended(k, 0) as h
+      from unnest(array[${sql.join(
+        keys.map((key) => sql`${key}`),
+        sql`, `,
+      )}]::text[]) as k
+      order by 1
+    ) ordered`);
 }

@@ -1,0 +1,259 @@
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from "kafkajs";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { toAnomalyDto, toIncidentDto } from "@/lib/alerts/dto";
+import { closedWindowsTopic, type ClosedWindow } from "@/lib/events/closed-window";
+import { getEnv } from "@/lib/env";
+import { ensureEventTopics } from "@/lib/kafka/topics";
+import { logger } from "@/lib/logger";
+import {
+  alertEnqueueFailuresTotal,
+  alertIncidentsTotal,
+  anomaliesDetectedTotal,
+  anomalyBatchSeconds,
+  anomalyWindowsTotal,
+} from "@/lib/metrics";
+import { enqueueJob } from "@/lib/queues/catalog";
+import { createQueueConnection } from "@/lib/queues/connection";
+import { openNotificationsQueue } from "@/lib/queues/notifications-queue";
+import type { AppliedTransitions } from "@/lib/services/alerts/apply-transitions";
+import { evaluateNoDataRules } from "@/lib/services/alerts/evaluate-no-data";
+import { publishLive } from "@/lib/services/alerts/publish-live";
+import { recordClosedWindows, type RecordedWindows } from "@/lib/services/anomalies/record-windows";
+import type { Component } from "../lifecycle";
+import { decodeClosedWindow } from "./decode-window";
+
+const DEADLOCK = "40P01";
+const SERIALIZATION_FAILURE = "40001";
+/** Windows per transaction: keeps transactions short and heartbeats regular in a large backlog. */
+const CHUNK = 500;
+
+export interface AnomalyWorkerDeps {
+  kafka: Kafka;
+  redis: Redis;
+}
+
+/**
+ * The `anomaly` role: a consumer group over the closed-windows topic. Per batch it runs every
+ * series' detector and the alert rules in one PostgreSQL transaction, then commits the offsets,
+ * then publishes what happened on the live channel and queues the notifications.
+ */
+export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Component {
+  const env = getEnv();
+  const topic = closedWindowsTopic(env.KAFKA_TOPIC_PREFIX);
+  const deadLetterTopic = `${topic}.dead-letter`;
+  let consumer: Consumer | undefined;
+  let producer: Producer | undefined;
+  let queueConnection: Redis | undefined;
+  let queue: Queue | undefined;
+  let noDataTimer: NodeJS.Timeout | undefined;
+  let checkingNoData = false;
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+
+  const afterCommit = async (applied: AppliedTransitions & Partial<Pick<RecordedWindows, "anomalies">>) => {
+    for (const anomaly of applied.anomalies ?? []) {
+      anomaliesDetectedTotal.inc({ metric: anomaly.metric, severity: anomaly.severity });
+    }
+    for (const { event } of applied.incidents) alertIncidentsTotal.inc({ event });
+    await publishLive(redis, {
+      anomalies: (applied.anomalies ?? []).map(toAnomalyDto),
+      incidents: applied.incidents.map(({ event, row, ruleName }) => ({
+        event,
+        incident: toIncidentDto(row, ruleName),
+      })),
+    });
+    for (const id of applied.deliveryIds) {
+      try {
+        if (!queue) throw new Error("queue not open");
+        await enqueueJob(queue, "deliver-webhook", { delivery_id: id });
+      } catch (error) {
+        // Committed as pending: the alerts worker's outbox sweep queues it later.
+        alertEnqueueFailuresTotal.inc();
+        logger.warn({ err: error, delivery_id: id }, "delivery_enqueue_failed");
+      }
+    }
+    for (const { event, row, ruleName } of applied.incidents) {
+      logger.info(
+        { rule_id: row.ruleId, rule: ruleName, incident_id: row.id, event },
+        "alert_incident_changed",
+      );
+    }
+  };
+
+  const handleBatch = async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) => {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const stopTimer = anomalyBatchSeconds.startTimer();
+    const windows: ClosedWindow[] = [];
+    const bad: { offset: string; value: Buffer | null; reason: string }[] = [];
+    for (const message of batch.messages) {
+      const decoded = decodeClosedWindow(message.value);
+      if (decoded.ok) windows.push(decoded.window);
+      else bad.push({ offset: message.offset, value: message.value, reason: decoded.reason });
+    }
+    await sendToDeadLetter(batch.topic, batch.partition, bad);
+    const results: RecordedWindows[] = [];
+    for (let i = 0; i < windows.length; i += CHUNK) {
+      const chunk = windows.slice(i, i + CHUNK);
+      results.push(
+        await withRetry(() =>
+          recordClosedWindows(chunk, {
+            defaultSensitivity: env.ANOMALY_DEFAULT_SENSITIVITY,
+            now: new Date(),
+          }),
+        ),
+      );
+      await heartbeat();
+    }
+    const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
+    resolveOffset(lastOffset);
+    await commitOffsetsIfNecessary();
+    for (const result of results) {
+      anomalyWindowsTotal.inc({ outcome: "processed" }, result.processed);
+      anomalyWindowsTotal.inc({ outcome: "duplicate" }, result.duplicates);
+      await afterCommit(result);
+    }
+    stopTimer();
+    logger.debug(
+      { topic: batch.topic, partition: batch.partition, windows: windows.length, invalid: bad.length },
+      "closed_windows_processed",
+    );
+  };
+
+  const sendToDeadLetter = async (
+    source: string,
+    partition: number,
+    bad: { offset: string; value: Buffer | null; reason: string }[],
+  ) => {
+    if (bad.length === 0 || !producer) return;
+    await producer.send({
+      topic: deadLetterTopic,
+      acks: -1,
+      messages: bad.map((message) => ({
+        value: message.value,
+        headers: {
+          "x-dead-letter-reason": message.reason,
+          "x-source-topic": source,
+          "x-source-partition": String(partition),
+          "x-source-offset": message.offset,
+        },
+      })),
+    });
+    anomalyWindowsTotal.inc({ outcome: "invalid" }, bad.length);
+    logger.warn({ count: bad.length, reason: bad[0]?.reason }, "closed_windows_dead_lettered");
+  };
+
+  const checkNoData = async () => {
+    if (checkingNoData || stopping) return;
+    checkingNoData = true;
+    try {
+      const applied = await evaluateNoDataRules(new Date(), env.ALLOWED_LATENESS_MS + 60_000);
+      await afterCommit(applied);
+    } catch (error) {
+      logger.warn({ err: error }, "no_data_check_failed");
+    } finally {
+      checkingNoData = false;
+    }
+  };
+
+  const startConsumer = async () => {
+    const next = kafka.consumer({
+      groupId: env.ANOMALY_GROUP_ID,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+    });
+    consumer = next;
+    next.on(next.events.CRASH, ({ payload }) => {
+      logger.error({ err: payload.error, restart: payload.restart }, "anomaly_consumer_crashed");
+      if (!payload.restart && !stopping) scheduleRestart(next);
+    });
+    await next.connect();
+    await next.subscribe({ topics: [topic], fromBeginning: true });
+    await next.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: handleBatch,
+    });
+  };
+
+  const scheduleRestart = (crashed: Consumer) => {
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(() => {
+      void (async () => {
+        await crashed.disconnect().catch(() => undefined);
+        if (stopping) return;
+        try {
+          await startConsumer();
+          logger.info("anomaly_consumer_restarted");
+        } catch (error) {
+          logger.error({ err: error }, "anomaly_consumer_restart_failed");
+          scheduleRestart(consumer ?? crashed);
+        }
+      })();
+    }, 2000);
+  };
+
+  return {
+    name: "anomaly-worker",
+    async start() {
+      stopping = false;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ensureEventTopics(kafka, [topic, deadLetterTopic]);
+          break;
+        } catch (error) {
+          if (stopping) throw error;
+          logger.warn({ err: error, attempt }, "kafka_not_ready_waiting");
+          await new Promise((resolve) => setTimeout(resolve, Math.min(attempt * 1000, 5000)));
+        }
+      }
+      queueConnection = createQueueConnection("anomaly");
+      queue = openNotificationsQueue(queueConnection);
+      producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      await startConsumer();
+      noDataTimer = setInterval(() => void checkNoData(), env.ALERT_NO_DATA_CHECK_MS);
+      noDataTimer.unref();
+    },
+    async stop() {
+      stopping = true;
+      clearInterval(noDataTimer);
+      clearTimeout(restartTimer);
+      await consumer?.disconnect();
+      await producer?.disconnect();
+      await queue?.close();
+      queueConnection?.disconnect();
+    },
+    async healthcheck() {
+      if (!consumer) throw new Error("not started");
+    },
+  };
+}
+
+/** Retries a transaction that lost a deadlock or serialization race (it rolled back whole). */
+async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= attempts || (code !== DEADLOCK && code !== SERIALIZATION_FAILURE)) throw error;
+      logger.warn({ attempt, code }, "anomaly_transaction_retry");
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
+}
