@@ -27,10 +27,11 @@ stop_all() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ "$kafka_was_running" = 1 ] || bash scripts/kafka/kafka.sh stop
+  exit 0
 }
 trap stop_all INT TERM EXIT
 
-npx next start -p "$PORT" >"$LOG_DIR/web.log" 2>&1 &
+node node_modules/next/dist/bin/next start -p "$PORT" >"$LOG_DIR/web.log" 2>&1 &
 pids+=($!)
 for role in "${ROLES[@]}"; do
   count=1
@@ -47,4 +48,5 @@ echo "up: dashboard  http://localhost:$PORT"
 echo "up: logs       $LOG_DIR/ (web.log, processor-1.log, ...)"
 echo "up: Ctrl-C stops everything this command started"
 wait -n "${pids[@]}" || true
-echo "up: a process exited; see $LOG_DIR"
+echo "up: a process exited on its own; see $LOG_DIR"
+exit 1
