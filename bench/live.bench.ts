@@ -96,8 +96,11 @@ async function measure(
   const latencies: number[] = [];
   const redisLatencies: number[] = [];
   let measuring = false;
-  const regionsOf = (data: string) =>
-    (JSON.parse(data) as { counts: { r: string }[] }).counts.map((c) => c.r);
+  // Other kinds (closed windows, anomalies) share the channel: only "counts" name regions.
+  const regionsOf = (data: string) => {
+    const message = JSON.parse(data) as { kind?: string; counts?: { r: string }[] };
+    return message.kind === "counts" ? (message.counts ?? []).map((c) => c.r) : [];
+  };
   const close = await openSse(streamUrl, (event, data) => {
     if (event !== "counts") return;
     const now = performance.now();

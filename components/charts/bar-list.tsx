@@ -1,3 +1,4 @@
+import { cn } from "@/components/ui/cn";
 import { formatInteger, formatPercent } from "@/components/ui/format";
 import { seriesColor } from "./palette";
 
@@ -34,7 +35,10 @@ export function BarList({
       {rows.map((row) => (
         <li
           key={row.name}
-          className="grid h-6 grid-cols-[minmax(0,8rem)_1fr_auto] items-center gap-3 text-sm"
+          className={cn(
+            "grid h-6 items-center gap-3 text-sm",
+            wideLabels ? "grid-cols-[minmax(0,12rem)_1fr_auto]" : "grid-cols-[minmax(0,8rem)_1fr_auto]",
+          )}
         >
           <span className="truncate text-slate-700" title={row.name}>
             {row.name}

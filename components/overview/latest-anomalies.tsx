@@ -50,25 +50,32 @@ export function LatestAnomalies() {
       ) : (
         <ul className="divide-y divide-slate-100">
           {data.map((anomaly) => (
-            <li key={anomaly.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2 text-sm">
-              <SeverityBadge severity={anomaly.severity} />
-              <span className="min-w-0 flex-1 truncate">
-                <span className="font-medium">{anomaly.event_type}</span>
-                <span className="text-slate-500">
-                  {" "}
-                  · {anomaly.region} · {anomaly.metric}
+            <li
+              key={anomaly.id}
+              className="flex flex-col gap-1 py-2.5 text-sm sm:flex-row sm:items-center sm:gap-3"
+            >
+              <div className="flex min-w-0 flex-1 items-center gap-2">
+                <SeverityBadge severity={anomaly.severity} />
+                <span className="min-w-0 truncate">
+                  <span className="font-medium">{anomaly.event_type}</span>
+                  <span className="text-slate-500">
+                    {" "}
+                    · {anomaly.region} · {anomaly.metric}
+                  </span>
                 </span>
-              </span>
-              <span className="text-slate-600 tabular-nums">
-                {formatNumber(anomaly.observed)}
-                {anomaly.expected !== null && (
-                  <span className="text-slate-400"> vs {formatNumber(anomaly.expected)}</span>
-                )}
-              </span>
-              <span className="w-28 text-right text-xs text-slate-500 tabular-nums">
-                {formatDayTime(anomaly.window_start)}
-              </span>
-              {anomaly.status !== "open" && <Badge>{anomaly.status}</Badge>}
+                {anomaly.status !== "open" && <Badge>{anomaly.status}</Badge>}
+              </div>
+              <div className="flex items-center justify-between gap-3 sm:justify-end">
+                <span className="text-slate-600 tabular-nums">
+                  {formatNumber(anomaly.observed)}
+                  {anomaly.expected !== null && (
+                    <span className="text-slate-400"> vs {formatNumber(anomaly.expected)} expected</span>
+                  )}
+                </span>
+                <span className="text-xs text-slate-500 tabular-nums sm:w-28 sm:text-right">
+                  {formatDayTime(anomaly.window_start)}
+                </span>
+              </div>
             </li>
           ))}
         </ul>

@@ -1,11 +1,12 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { BarList } from "@/components/charts/bar-list";
 import { TimeSeriesChart, type ChartRow } from "@/components/charts/time-series-chart";
 import {
   Badge,
+  Button,
   Card,
   EmptyState,
   ErrorState,
@@ -89,7 +90,8 @@ export function SystemDashboard() {
     }
   }
   const partitions = [...lagByPartition]
-    .map(([name, value]) => ({ name, value }))
+    // "<prefix>events.click/3" -> "click/3": the topic prefix is the same for every row.
+    .map(([name, value]) => ({ name: name.replace(/^.*?events\./, ""), value }))
     .sort((a, b) => b.value - a.value || a.name.localeCompare(b.name));
   const totalLag = partitions.reduce((sum, p) => sum + p.value, 0);
   const totalIn = processors.reduce((sum, w) => sum + w.events_in_per_second, 0);
@@ -187,10 +189,7 @@ export function SystemDashboard() {
           ) : data.workers.length === 0 ? (
             <EmptyState title="No workers have reported" description="Start one with npm run worker." />
           ) : (
-            <WorkersTable
-              workers={[...data.workers].sort((a, b) => Number(b.running) - Number(a.running))}
-              now={now}
-            />
+            <WorkersTable workers={data.workers} now={now} />
           )}
         </Card>
         <Card title="Lag per partition" description="Running processors, latest" className="lg:col-span-2">
@@ -211,7 +210,31 @@ export function SystemDashboard() {
   );
 }
 
+/** Running instances first; stopped ones (seen within the range) behind a toggle. */
 function WorkersTable({ workers, now }: { workers: readonly WorkerSnapshot[]; now: number }) {
+  const [showStopped, setShowStopped] = useState(false);
+  const running = workers.filter((w) => w.running);
+  const stopped = workers.filter((w) => !w.running);
+  const shown = showStopped ? [...running, ...stopped] : running;
+  return (
+    <>
+      {shown.length === 0 ? (
+        <EmptyState title="No worker is running" description="None has reported in the last 35 s." />
+      ) : (
+        <WorkerRows workers={shown} now={now} />
+      )}
+      {stopped.length > 0 && (
+        <Button size="sm" variant="ghost" className="mt-2" onClick={() => setShowStopped((v) => !v)}>
+          {showStopped
+            ? "Hide stopped instances"
+            : `Show ${stopped.length} stopped instance${stopped.length === 1 ? "" : "s"}`}
+        </Button>
+      )}
+    </>
+  );
+}
+
+function WorkerRows({ workers, now }: { workers: readonly WorkerSnapshot[]; now: number }) {
   return (
     <Table caption="Worker instances">
       <THead>
