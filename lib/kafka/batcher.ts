@@ -1,9 +1,10 @@
 /**
- * Collects messages from concurrent callers into shared sends. kafkajs has no linger:
- * every `send()` is one produce request, so without this each HTTP request would pay a
- * full broker round trip. A caller's promise settles when the send carrying all of its
- * messages settles. Up to `maxInFlight` sends run at once (one per pooled producer);
- * what arrives meanwhile waits and goes out with the next free slot.
+ * Collects items from concurrent callers into shared sends. kafkajs has no linger: every
+ * `send()` is one produce request, so without this each HTTP request would pay a full
+ * broker round trip; the processor uses the same to write the batches of many partitions
+ * in one transaction. A caller's promise settles when the send carrying all of its items
+ * settles. Up to `maxInFlight` sends run at once; what arrives meanwhile waits and goes
+ * out with the next free slot.
  */
 export interface OutgoingMessage {
   topic: string;
@@ -14,7 +15,7 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
 }
 
-export type SendBatch = (messages: OutgoingMessage[]) => Promise<void>;
+export type SendBatch<T> = (items: T[]) => Promise<void>;
 
 export interface BatcherOptions {
   lingerMs: number;
@@ -22,28 +23,28 @@ export interface BatcherOptions {
   maxInFlight?: number;
 }
 
-interface Pending {
-  messages: OutgoingMessage[];
+interface Pending<T> {
+  messages: T[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
-export class MicroBatcher {
-  private queue: Pending[] = [];
+export class MicroBatcher<T = OutgoingMessage> {
+  private queue: Pending<T>[] = [];
   private queuedMessages = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxInFlight: number;
 
   constructor(
-    private readonly send: SendBatch,
+    private readonly send: SendBatch<T>,
     private readonly options: BatcherOptions,
   ) {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
   }
 
   /** Resolves once every message was acknowledged; rejects if their send failed. */
-  enqueue(messages: OutgoingMessage[]): Promise<void> {
+  enqueue(messages: T[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
@@ -90,8 +91,8 @@ export class MicroBatcher {
   }
 
   /** Whole requests only, up to maxMessages (a larger single request goes alone). */
-  private takeBatch(): Pending[] {
-    const batch: Pending[] = [];
+  private takeBatch(): Pending<T>[] {
+    const batch: Pending<T>[] = [];
     let count = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0];

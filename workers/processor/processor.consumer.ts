@@ -12,7 +12,12 @@ import {
   processorLateEventsTotal,
   processorRedisFailuresTotal,
 } from "@/lib/metrics";
-import { persistBatch, type ConsumedEvent } from "@/lib/services/events/persist-batch";
+import { MicroBatcher } from "@/lib/kafka/batcher";
+import {
+  persistBatch,
+  type ConsumedEvent,
+  type PartitionProgress,
+} from "@/lib/services/events/persist-batch";
 import type { Component } from "../lifecycle";
 import { WatermarkTracker, windowStartOf } from "../processing/watermark";
 import { sendToDeadLetter, type BadMessage } from "./dead-letter";
@@ -23,6 +28,12 @@ import { readStoredProgress } from "./stored-progress";
 
 const DAY_MS = 86_400_000;
 const RETRYABLE_PG_CODES = new Set(["40P01", "40001"]); // deadlock, serialization failure
+
+/** One partition's decoded batch, waiting to be written with the others. */
+interface PartitionBatch {
+  events: ConsumedEvent[];
+  progress: PartitionProgress;
+}
 
 export interface ProcessorDeps {
   kafka: Kafka;
@@ -56,10 +67,55 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     missing.forEach((day) => knownDays.add(day));
   };
 
-  const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  /**
+   * Writes the batches of every partition that arrived together in ONE transaction: with
+   * dozens of partitions a transaction per partition batch spends its time on round trips
+   * and commits, and keeps fresh events waiting behind other partitions.
+   */
+  const flushBatches = async (parts: PartitionBatch[]) => {
     const started = performance.now();
     const stopTimer = processorBatchSeconds.startTimer();
+    const events = parts.flatMap((part) => part.events);
+    await ensurePartitions(events);
+    const progress = parts.map((part) => part.progress);
+    const result = await withRetry(() => persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS));
+    processorEventsTotal.inc({ outcome: "stored" }, result.inserted - result.late);
+    processorEventsTotal.inc({ outcome: "late" }, result.late);
+    processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted);
+    processorLateEventsTotal.inc(result.late);
+    try {
+      const sessions = events.flatMap(({ event, late }) =>
+        event.session_id && !late ? [{ sessionId: event.session_id, time: event.timestamp }] : [],
+      );
+      await recordSecondCounts(redis, result.secondCounts, sessions);
+    } catch (error) {
+      processorRedisFailuresTotal.inc();
+      logger.warn({ err: error }, "realtime_counters_failed");
+    }
+    stopTimer();
+    stats.recordBatch(events.length, result.inserted, result.late, performance.now() - started);
+    if (logger.isLevelEnabled("debug")) {
+      logger.debug(
+        { partitions: parts.length, events: events.length, inserted: result.inserted, late: result.late },
+        "batch_persisted",
+      );
+      // Per-event lines trace one request through the pipeline; not for production volume.
+      for (const { event, partition, offset } of events) {
+        logger.debug(
+          { correlation_id: event.correlation_id, event_id: event.event_id, partition, offset },
+          "event_persisted",
+        );
+      }
+    }
+  };
+  const writer = new MicroBatcher<PartitionBatch>(flushBatches, {
+    lingerMs: 2,
+    maxMessages: 64, // partition batches per transaction
+    maxInFlight: 1,
+  });
+
+  const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const { topic, partition } = batch;
     const partitionKey = `${topic}/${partition}`;
     const closedBefore = Date.now() - env.ALLOWED_LATENESS_MS;
@@ -79,49 +135,12 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     }
     const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
     if (dlqProducer) await sendToDeadLetter(dlqProducer, deadLetterTopic, { topic, partition }, bad);
-    await ensurePartitions(events);
-    const progress = [{ groupId, topic, partition, nextOffset: Number(lastOffset) + 1, maxEventTime }];
-    const result = await withRetry(() => persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS));
+    await writer.enqueue([
+      { events, progress: { groupId, topic, partition, nextOffset: Number(lastOffset) + 1, maxEventTime } },
+    ]);
     // Only now, with the batch durable, may Kafka's offset move (auto-commit sends resolved offsets).
     resolveOffset(lastOffset);
     await heartbeat();
-
-    processorEventsTotal.inc({ outcome: "stored" }, result.inserted - result.late);
-    processorEventsTotal.inc({ outcome: "late" }, result.late);
-    processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted);
-    processorLateEventsTotal.inc(result.late);
-    try {
-      const sessions = events.flatMap(({ event, late }) =>
-        event.session_id && !late ? [{ sessionId: event.session_id, time: event.timestamp }] : [],
-      );
-      await recordSecondCounts(redis, result.secondCounts, sessions);
-    } catch (error) {
-      processorRedisFailuresTotal.inc();
-      logger.warn({ err: error }, "realtime_counters_failed");
-    }
-    stopTimer();
-    stats.recordBatch(events.length, result.inserted, result.late, performance.now() - started);
-    if (logger.isLevelEnabled("debug")) {
-      logger.debug(
-        {
-          topic,
-          partition,
-          events: events.length,
-          inserted: result.inserted,
-          late: result.late,
-          dead_letters: bad.length,
-          last_offset: lastOffset,
-        },
-        "batch_persisted",
-      );
-      // Per-event lines trace one request through the pipeline; not for production volume.
-      for (const { event, offset } of events) {
-        logger.debug(
-          { correlation_id: event.correlation_id, event_id: event.event_id, topic, partition, offset },
-          "event_persisted",
-        );
-      }
-    }
   };
 
   /** On every assignment: resume each partition from PostgreSQL's offset and watermark. */
@@ -168,7 +187,8 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     await next.run({
       autoCommit: true,
       autoCommitInterval: 1000,
-      partitionsConsumedConcurrently: 3,
+      // high, so that the batches of one fetch reach the writer together and share a transaction
+      partitionsConsumedConcurrently: 32,
       eachBatchAutoResolve: false,
       eachBatch: handleBatch,
     });
