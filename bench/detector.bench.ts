@@ -108,7 +108,12 @@ function main(): void {
     console.log(`${"detector".padEnd(22)}${PROFILES.map((p) => p.name.padEnd(20)).join("")}`);
     const detectorResults = scoreAllProfiles(corpus, runScorer(corpus, detectorScorer()));
     const baselineResults = scoreAllProfiles(corpus, runScorer(corpus, baselineScorer));
+    const noContextResults = scoreAllProfiles(
+      corpus,
+      runScorer(corpus, detectorScorer({ contextWeight: 0 })),
+    );
     printProfiles("detector", detectorResults);
+    printProfiles("  without context", noContextResults);
     printProfiles("windowed gaussian", baselineResults);
     for (const result of detectorResults) printCategories(result, corpus);
     if (doCrossCheck) printCrossCheck(corpus);

@@ -6,7 +6,6 @@
  * topics, and PostgreSQL COPY of the same rows into an identical table.
  * Uses its own database (analytics_bench) and topic prefix.
  */
-import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel, Partitioners } from "kafkajs";

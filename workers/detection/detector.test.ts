@@ -135,6 +135,32 @@ describe("createDetector", () => {
     expect(scores.every((s) => Number.isFinite(s) && s >= 0 && s <= 1)).toBe(true);
   });
 
+  it("resumes from a state saved before the context model existed", () => {
+    const points = buildSeries(600, noisy);
+    const first = createDetector();
+    points.slice(0, 300).forEach((p) => first.update(p));
+    const legacy = { ...first.getState() };
+    delete legacy.context;
+    const resumed = createDetector({}, JSON.stringify(legacy));
+    const scores = points.slice(300).map((p) => resumed.update(p).score);
+    expect(scores.every((s) => Number.isFinite(s) && s >= 0 && s <= 1)).toBe(true);
+    expect(resumed.getState().context).not.toBeNull();
+  });
+
+  it("flags a familiar range visited in an unfamiliar order (contextual novelty)", () => {
+    // A daily-style sawtooth; one cycle runs backwards, staying inside the known range.
+    const saw = (i: number): number => 100 + 10 * (i % 24);
+    const points = buildSeries(
+      3000,
+      (i, n) => (i >= 2400 && i < 2424 ? 100 + 10 * (23 - (i % 24)) : saw(i)) + 0.1 * n,
+    );
+    const withContext = runSeries(points);
+    expect(firstAlarm(withContext, 2000)).toBeGreaterThanOrEqual(2400);
+    expect(firstAlarm(withContext, 2000)).toBeLessThan(2424);
+    const without = createDetector({ contextWeight: 0 });
+    expect(points.some((p) => without.update(p).score >= ALARM)).toBe(false);
+  });
+
   it("treats missing windows as zeros when asked to", () => {
     const options = { fillGaps: { stepMs: STEP, value: 0, maxSteps: 288 } };
     const gappy = createDetector(options);

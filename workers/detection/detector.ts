@@ -1,4 +1,10 @@
 // Streaming anomaly detector for one series. Pure: no I/O, no clock, state is a plain JSON object.
+import {
+  createContextModel,
+  scoreContextNovelty,
+  updateContextNovelty,
+  type ContextModel,
+} from "./context-model";
 import { computeForecast, createForecastState, updateForecast, type ForecastState } from "./forecast";
 import {
   createRecordTracker,
@@ -36,6 +42,8 @@ export interface DetectorOptions {
    * a clearer signal to alarm (0 = off).
    */
   noiseBar: number;
+  /** Weight of the contextual-novelty surprise (CAD-style level sequences); 0 = off. */
+  contextWeight: number;
   /**
    * Optional gap filling: when points are `stepMs` apart and some are missing, each missing step
    * is learned as `value` (e.g. 0 events) before the current point; at most `maxSteps` per gap.
@@ -51,6 +59,7 @@ export const DEFAULT_OPTIONS: Readonly<DetectorOptions> = {
   tailMemory: 3000,
   recordForget: 0,
   noiseBar: 0.4,
+  contextWeight: 0.5,
   fillGaps: undefined,
 };
 
@@ -102,6 +111,8 @@ export interface DetectorState {
   weeklyRecords: RecordTracker | null;
   /** Decaying peak of sub-alarm surprise after the warm-up (absent in states saved before it). */
   noisePeak?: number;
+  /** Contextual-novelty model (absent in states saved before it; created on the next point). */
+  context?: ContextModel | null;
 }
 
 export interface Detector {
@@ -123,6 +134,7 @@ export function createDetectorState(): DetectorState {
     weekly: null,
     weeklyRecords: null,
     noisePeak: 0,
+    context: null,
   };
 }
 
@@ -162,6 +174,15 @@ function updateWeekly(
   return excess;
 }
 
+/** Learns the value in the contextual-novelty model and returns its calibrated surprise. */
+function updateContext(state: DetectorState, value: number): number {
+  if (state.context === undefined || state.context === null) {
+    state.context = createContextModel(value);
+    return 0;
+  }
+  return scoreContextNovelty(state.context, updateContextNovelty(state.context, value));
+}
+
 /** Lowers `surprise` by the noise bar, then lets the bar learn it (capped below the alarm level). */
 function applyNoiseBar(state: DetectorState, surprise: number, options: DetectorOptions): number {
   const peak = (state.noisePeak ?? 0) * (1 - 1 / NOISE_BAR_MEMORY);
@@ -198,7 +219,9 @@ function learnPoint(state: DetectorState, point: DetectorPoint, options: Detecto
   updateForecast(state.forecast, value, forecast.bin, count);
 
   const recordSurprise = options.recordWeight * Math.max(record.excess, WEEKLY_WEIGHT * weeklyExcess);
-  let surprise = count <= options.warmup ? 0 : Math.max(spike, recordSurprise);
+  const contextSurprise = options.contextWeight > 0 ? updateContext(state, value) : 0;
+  let surprise =
+    count <= options.warmup ? 0 : Math.max(spike, recordSurprise, options.contextWeight * contextSurprise);
   if (count > options.warmup) surprise = applyNoiseBar(state, surprise, options);
   state.sinceAlarm = Math.min(state.sinceAlarm + 1, 1e9);
   if (state.sinceAlarm <= options.refractory) surprise *= REFRACTORY_DAMP;
