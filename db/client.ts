@@ -1,4 +1,6 @@
 import "server-only";
+import { once } from "node:events";
+import net from "node:net";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { getEnv } from "@/lib/env";
@@ -18,6 +20,21 @@ interface DbState {
 const globalKey = Symbol.for("analytics.db");
 type GlobalWithDb = typeof globalThis & { [globalKey]?: DbState };
 
+/**
+ * TRICKY: postgres.js writes COPY data and its end marker as separate packets; with
+ * Nagle's algorithm on, the second waits for the server's delayed ACK (~40 ms) and every
+ * batch paid it twice. A socket with TCP_NODELAY sends them at once.
+ */
+async function connectWithoutDelay(options: { host: string[]; port: number[] }): Promise<net.Socket> {
+  const socket = net.connect({
+    host: options.host[0] ?? "127.0.0.1",
+    port: options.port[0] ?? 5432,
+    noDelay: true,
+  });
+  await once(socket, "connect");
+  return socket;
+}
+
 function getState(): DbState {
   const holder = globalThis as GlobalWithDb;
   if (holder[globalKey]) return holder[globalKey];
@@ -26,6 +43,8 @@ function getState(): DbState {
     max: env.DATABASE_POOL_SIZE,
     onnotice: () => undefined,
     connection: { application_name: `analytics-${process.title}` },
+    // not in postgres.js's type definitions, but a documented option of its connection code
+    ...({ socket: connectWithoutDelay } as Record<string, unknown>),
   });
   const state = { sql, db: drizzle(sql, { schema }) };
   holder[globalKey] = state;

@@ -165,7 +165,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       groupId,
       sessionTimeout: env.PROCESSOR_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3_000, env.PROCESSOR_SESSION_TIMEOUT_MS / 5),
-      maxWaitTimeInMs: 50,
+      maxWaitTimeInMs: 20,
       maxBytesPerPartition: 2 * 1024 * 1024,
       maxBytes: 16 * 1024 * 1024,
     });
