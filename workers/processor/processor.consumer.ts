@@ -111,7 +111,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
   const writer = new MicroBatcher<PartitionBatch>(flushBatches, {
     lingerMs: 2,
     maxMessages: 64, // partition batches per transaction
-    maxInFlight: 1,
+    maxInFlight: 2, // a second transaction fills while the first commits
   });
 
   const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
