@@ -14,7 +14,11 @@ fail_setup() { echo "test set-up failed: $*" >&2; echo "0 passed, 1 failed"; exi
 step "stack"
 bash scripts/stack/ensure-services.sh || fail_setup "services"
 bash scripts/stack/ensure-chromium.sh || fail_setup "chromium"
+kafka_was_running=0
+bash scripts/kafka/kafka.sh status >/dev/null 2>&1 && kafka_was_running=1
 bash scripts/kafka/kafka.sh start || fail_setup "kafka"
+# leave the machine as we found it: stop the broker if this run started it
+[ "$kafka_was_running" = 1 ] || trap 'bash scripts/kafka/kafka.sh stop >/dev/null 2>&1' EXIT
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/analytics_test"
 npm run --silent db:setup || fail_setup "database"
 
