@@ -37,6 +37,8 @@ export const aggregations = pgTable(
       .default(sql`now()`),
     /** Set once the watermark passed the window's end; a closed row never changes again. */
     closedAt: timestamp("closed_at", { withTimezone: true, mode: "date" }),
+    /** Set once the closed window was sent to Kafka (the closer's outbox: null = still to send). */
+    emittedAt: timestamp("emitted_at", { withTimezone: true, mode: "date" }),
   },
   (table) => [
     primaryKey({
@@ -45,5 +47,8 @@ export const aggregations = pgTable(
     index("aggregations_open_idx")
       .on(table.windowStart)
       .where(sql`closed_at is null`),
+    index("aggregations_unemitted_idx")
+      .on(table.windowStart)
+      .where(sql`closed_at is not null and emitted_at is null`),
   ],
 );
