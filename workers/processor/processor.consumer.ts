@@ -166,8 +166,9 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       sessionTimeout: env.PROCESSOR_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3_000, env.PROCESSOR_SESSION_TIMEOUT_MS / 5),
       maxWaitTimeInMs: 20,
-      maxBytesPerPartition: 2 * 1024 * 1024,
-      maxBytes: 16 * 1024 * 1024,
+      // bounded fetches keep the decoded batches (several times their wire size) under the memory target
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 8 * 1024 * 1024,
     });
     consumer = next;
     next.on(next.events.GROUP_JOIN, ({ payload }) => {
