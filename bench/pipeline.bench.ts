@@ -182,7 +182,7 @@ async function consumerPerfBaseline(): Promise<number> {
     "--include",
     `${prefix.replace(/\./g, "\\.")}events\\..*`,
     "--num-records",
-    String(TOTAL),
+    String(recordsProduced),
     "--timeout",
     "60000",
     "--group",
