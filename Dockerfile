@@ -11,4 +11,4 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app /app
 EXPOSE 3000 9464
-CMD ["npx", "next", "start", "-p", "3000"]
+CMD ["npm", "run", "start", "--", "-p", "3000"]
