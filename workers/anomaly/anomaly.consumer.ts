@@ -1,11 +1,12 @@
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from "kafkajs";
+import { Partitioners, type EachBatchPayload, type Kafka, type Producer } from "kafkajs";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { toAnomalyDto, toIncidentDto } from "@/lib/alerts/dto";
 import { closedWindowsTopic, type ClosedWindow } from "@/lib/events/closed-window";
 import { getEnv } from "@/lib/env";
-import { ensureEventTopics } from "@/lib/kafka/topics";
+import { SupervisedConsumer, waitForTopics } from "@/lib/kafka/supervised-consumer";
 import { logger } from "@/lib/logger";
+import { retryTransaction } from "@/lib/retry-transaction";
 import {
   alertEnqueueFailuresTotal,
   alertIncidentsTotal,
@@ -23,8 +24,6 @@ import { recordClosedWindows, type RecordedWindows } from "@/lib/services/anomal
 import type { Component } from "../lifecycle";
 import { decodeClosedWindow } from "./decode-window";
 
-const DEADLOCK = "40P01";
-const SERIALIZATION_FAILURE = "40001";
 /** Windows per transaction: keeps transactions short and heartbeats regular in a large backlog. */
 const CHUNK = 500;
 
@@ -42,14 +41,12 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
   const env = getEnv();
   const topic = closedWindowsTopic(env.KAFKA_TOPIC_PREFIX);
   const deadLetterTopic = `${topic}.dead-letter`;
-  let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let queueConnection: Redis | undefined;
   let queue: Queue | undefined;
   let noDataTimer: NodeJS.Timeout | undefined;
   let checkingNoData = false;
   let stopping = false;
-  let restartTimer: NodeJS.Timeout | undefined;
 
   const afterCommit = async (applied: AppliedTransitions & Partial<Pick<RecordedWindows, "anomalies">>) => {
     for (const anomaly of applied.anomalies ?? []) {
@@ -103,7 +100,7 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     for (let i = 0; i < windows.length; i += CHUNK) {
       const chunk = windows.slice(i, i + CHUNK);
       results.push(
-        await withRetry(() =>
+        await retryTransaction(() =>
           recordClosedWindows(chunk, {
             defaultSensitivity: env.ANOMALY_DEFAULT_SENSITIVITY,
             now: new Date(),
@@ -163,59 +160,32 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     }
   };
 
-  const startConsumer = async () => {
-    const next = kafka.consumer({
-      groupId: env.ANOMALY_GROUP_ID,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
-    });
-    consumer = next;
-    next.on(next.events.CRASH, ({ payload }) => {
-      logger.error({ err: payload.error, restart: payload.restart }, "anomaly_consumer_crashed");
-      if (!payload.restart && !stopping) scheduleRestart(next);
-    });
-    await next.connect();
-    await next.subscribe({ topics: [topic], fromBeginning: true });
-    await next.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 2,
-      eachBatch: handleBatch,
-    });
-  };
-
-  const scheduleRestart = (crashed: Consumer) => {
-    clearTimeout(restartTimer);
-    restartTimer = setTimeout(() => {
-      void (async () => {
-        await crashed.disconnect().catch(() => undefined);
-        if (stopping) return;
-        try {
-          await startConsumer();
-          logger.info("anomaly_consumer_restarted");
-        } catch (error) {
-          logger.error({ err: error }, "anomaly_consumer_restart_failed");
-          scheduleRestart(consumer ?? crashed);
-        }
-      })();
-    }, 2000);
-  };
+  const supervised = new SupervisedConsumer(
+    "anomaly",
+    () =>
+      kafka.consumer({
+        groupId: env.ANOMALY_GROUP_ID,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        maxWaitTimeInMs: 100,
+      }),
+    async (consumer) => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 2,
+        eachBatch: handleBatch,
+      });
+    },
+  );
 
   return {
     name: "anomaly-worker",
     async start() {
       stopping = false;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await ensureEventTopics(kafka, [topic, deadLetterTopic]);
-          break;
-        } catch (error) {
-          if (stopping) throw error;
-          logger.warn({ err: error, attempt }, "kafka_not_ready_waiting");
-          await new Promise((resolve) => setTimeout(resolve, Math.min(attempt * 1000, 5000)));
-        }
-      }
+      await waitForTopics(kafka, [topic, deadLetterTopic], () => stopping);
       queueConnection = createQueueConnection("anomaly");
       queue = openNotificationsQueue(queueConnection);
       producer = kafka.producer({
@@ -225,35 +195,20 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await producer.connect();
-      await startConsumer();
+      await supervised.start();
       noDataTimer = setInterval(() => void checkNoData(), env.ALERT_NO_DATA_CHECK_MS);
       noDataTimer.unref();
     },
     async stop() {
       stopping = true;
       clearInterval(noDataTimer);
-      clearTimeout(restartTimer);
-      await consumer?.disconnect();
+      await supervised.stop();
       await producer?.disconnect();
       await queue?.close();
       queueConnection?.disconnect();
     },
     async healthcheck() {
-      if (!consumer) throw new Error("not started");
+      if (!supervised.current) throw new Error("not started");
     },
   };
-}
-
-/** Retries a transaction that lost a deadlock or serialization race (it rolled back whole). */
-async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (attempt >= attempts || (code !== DEADLOCK && code !== SERIALIZATION_FAILURE)) throw error;
-      logger.warn({ attempt, code }, "anomaly_transaction_retry");
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-    }
-  }
 }

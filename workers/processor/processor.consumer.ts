@@ -4,7 +4,9 @@ import { getSql } from "@/db/client";
 import { ensureRawEventPartitions } from "@/db/partitions";
 import { closedWindowsTopic } from "@/lib/events/closed-window";
 import { getEnv } from "@/lib/env";
-import { configuredEventTopics, ensureEventTopics } from "@/lib/kafka/topics";
+import { SupervisedConsumer, waitForTopics } from "@/lib/kafka/supervised-consumer";
+import { configuredEventTopics } from "@/lib/kafka/topics";
+import { retryTransaction } from "@/lib/retry-transaction";
 import { logger } from "@/lib/logger";
 import {
   processorBatchSeconds,
@@ -27,7 +29,6 @@ import { recordSecondCounts } from "./realtime-counters";
 import { readStoredProgress } from "./stored-progress";
 
 const DAY_MS = 86_400_000;
-const RETRYABLE_PG_CODES = new Set(["40P01", "40001"]); // deadlock, serialization failure
 
 /** One partition's decoded batch, waiting to be written with the others. */
 interface PartitionBatch {
@@ -54,10 +55,8 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
   const largestWindowMs = Math.max(...env.WINDOW_SIZES_SECONDS) * 1000;
   const watermarks = new WatermarkTracker(env.ALLOWED_LATENESS_MS, largestWindowMs);
   const knownDays = new Set<number>();
-  let consumer: Consumer | undefined;
   let dlqProducer: Producer | undefined;
   let stopping = false;
-  let restartTimer: NodeJS.Timeout | undefined;
 
   const ensurePartitions = async (events: ConsumedEvent[]) => {
     const days = new Set(events.map(({ event }) => Math.floor(event.timestamp / DAY_MS)));
@@ -78,7 +77,9 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     const events = parts.flatMap((part) => part.events);
     await ensurePartitions(events);
     const progress = parts.map((part) => part.progress);
-    const result = await withRetry(() => persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS));
+    const result = await retryTransaction(() =>
+      persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS),
+    );
     processorEventsTotal.inc({ outcome: "stored" }, result.inserted - result.late);
     processorEventsTotal.inc({ outcome: "late" }, result.late);
     processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted);
@@ -160,77 +161,48 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     );
   };
 
-  const startConsumer = async () => {
-    const next = kafka.consumer({
-      groupId,
-      sessionTimeout: env.PROCESSOR_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.min(3_000, env.PROCESSOR_SESSION_TIMEOUT_MS / 5),
-      maxWaitTimeInMs: 20,
-      // bounded fetches keep the decoded batches (several times their wire size) under the memory target
-      maxBytesPerPartition: 1024 * 1024,
-      maxBytes: 8 * 1024 * 1024,
-    });
-    consumer = next;
-    next.on(next.events.GROUP_JOIN, ({ payload }) => {
-      resumeFromStore(next, payload.memberAssignment).catch((error: unknown) => {
-        // Not fatal: without the seek the consumer starts at Kafka's committed offset, which
-        // is never ahead of PostgreSQL's, and re-read events are recognised and skipped.
-        logger.error({ err: error }, "resume_from_store_failed");
+  const supervised = new SupervisedConsumer(
+    "processor",
+    () =>
+      kafka.consumer({
+        groupId,
+        sessionTimeout: env.PROCESSOR_SESSION_TIMEOUT_MS,
+        heartbeatInterval: Math.min(3_000, env.PROCESSOR_SESSION_TIMEOUT_MS / 5),
+        maxWaitTimeInMs: 20,
+        // bounded fetches keep the decoded batches (several times their wire size) under the memory target
+        maxBytesPerPartition: 1024 * 1024,
+        maxBytes: 8 * 1024 * 1024,
+      }),
+    async (consumer) => {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        resumeFromStore(consumer, payload.memberAssignment).catch((error: unknown) => {
+          // Not fatal: without the seek the consumer starts at Kafka's committed offset, which
+          // is never ahead of PostgreSQL's, and re-read events are recognised and skipped.
+          logger.error({ err: error }, "resume_from_store_failed");
+        });
       });
-    });
-    next.on(next.events.CRASH, ({ payload }) => {
-      logger.error({ err: payload.error, restart: payload.restart }, "consumer_crashed");
-      // kafkajs gives up on errors it deems non-retriable (a broker gone for long): build a new consumer.
-      if (!payload.restart && !stopping) scheduleRestart(next);
-    });
-    await next.connect();
-    await next.subscribe({ topics: configuredEventTopics(), fromBeginning: true });
-    await next.run({
-      autoCommit: true,
-      autoCommitInterval: 1000,
-      // high, so that the batches of one fetch reach the writer together and share a transaction
-      partitionsConsumedConcurrently: 32,
-      eachBatchAutoResolve: false,
-      eachBatch: handleBatch,
-    });
-  };
-
-  const scheduleRestart = (crashed: Consumer) => {
-    clearTimeout(restartTimer);
-    restartTimer = setTimeout(() => {
-      void (async () => {
-        await crashed.disconnect().catch(() => undefined);
-        if (stopping) return;
-        try {
-          await startConsumer();
-          logger.info("consumer_restarted");
-        } catch (error) {
-          logger.error({ err: error }, "consumer_restart_failed");
-          scheduleRestart(consumer ?? crashed);
-        }
-      })();
-    }, 2000);
-  };
+      await consumer.connect();
+      await consumer.subscribe({ topics: configuredEventTopics(), fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        // high, so that the batches of one fetch reach the writer together and share a transaction
+        partitionsConsumedConcurrently: 32,
+        eachBatchAutoResolve: false,
+        eachBatch: handleBatch,
+      });
+    },
+  );
 
   return {
     name: "processor",
     async start() {
       stopping = false;
-      // Kafka may still be starting (or restarting): wait for it rather than exit.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await ensureEventTopics(kafka, [
-            ...configuredEventTopics(),
-            deadLetterTopic,
-            closedWindowsTopic(env.KAFKA_TOPIC_PREFIX),
-          ]);
-          break;
-        } catch (error) {
-          if (stopping) throw error;
-          logger.warn({ err: error, attempt }, "kafka_not_ready_waiting");
-          await new Promise((resolve) => setTimeout(resolve, Math.min(attempt * 1000, 5000)));
-        }
-      }
+      await waitForTopics(
+        kafka,
+        [...configuredEventTopics(), deadLetterTopic, closedWindowsTopic(env.KAFKA_TOPIC_PREFIX)],
+        () => stopping,
+      );
       dlqProducer = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -238,30 +210,15 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         createPartitioner: Partitioners.DefaultPartitioner,
       });
       await dlqProducer.connect();
-      await startConsumer();
+      await supervised.start();
     },
     async stop() {
       stopping = true;
-      clearTimeout(restartTimer);
-      await consumer?.disconnect();
+      await supervised.stop();
       await dlqProducer?.disconnect();
     },
     async healthcheck() {
-      if (!consumer) throw new Error("not started");
+      if (!supervised.current) throw new Error("not started");
     },
   };
-}
-
-/** Retries a transaction that lost a deadlock or serialization race (it rolled back whole). */
-async function withRetry<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (attempt >= attempts || !code || !RETRYABLE_PG_CODES.has(code)) throw error;
-      logger.warn({ attempt, code }, "batch_transaction_retry");
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
-    }
-  }
 }
