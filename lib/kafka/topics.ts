@@ -1,4 +1,4 @@
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import { getEnv } from "../env";
 import { listEventTopics } from "../events/routing";
 import { logger } from "../logger";
@@ -32,6 +32,7 @@ export async function ensureEventTopics(kafka: Kafka, topics = configuredEventTo
       });
       logger.info({ topics: missing }, "kafka_topics_created");
     }
+    await waitForLeaders(admin, topics);
     return missing;
   } finally {
     await admin.disconnect();
@@ -47,5 +48,23 @@ export async function fetchPartitionCounts(kafka: Kafka, topics: string[]): Prom
     return new Map(metadata.map((topic) => [topic.name, topic.partitions.length]));
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * TRICKY: a topic another process has just created may exist without partition leaders yet;
+ * a consumer that subscribes then gets no partitions until its next metadata refresh
+ * (minutes). Wait until every partition has a leader.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+    const ready = metadata.every(
+      (topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+    );
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`topics without partition leaders after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
