@@ -57,6 +57,11 @@ export const kafkaProduceFailuresTotal = counter(
   "Requests answered 503 because Kafka did not acknowledge",
 );
 
+export const livePublishFailuresTotal = counter(
+  "analytics_live_publish_failures_total",
+  "Live counts of acknowledged events that could not be published on Redis",
+);
+
 // Stream processor (worker process)
 export const processorEventsTotal = counter(
   "analytics_processor_events_total",

@@ -9,7 +9,10 @@
 import type { ClosedWindow } from "../events/closed-window";
 import type { RealtimeSnapshot } from "./read-counters";
 
-/** Per-second counts the processor added after a batch: type, region, epoch second, count. */
+/**
+ * Per-second counts (type, region, epoch second of the event time, count) of the events of
+ * one request, published by the web process as soon as Kafka acknowledged them.
+ */
 export interface LiveCountsMessage {
   kind: "counts";
   counts: { t: string; r: string; s: number; n: number }[];

@@ -3,15 +3,11 @@ import { getEnv } from "@/lib/env";
 import { ACTIVE_SESSION_MINUTES, counterField, redisKeys } from "@/lib/redis";
 import type { SecondCount } from "@/lib/services/events/persist-batch";
 
-/** What the live channel carries after each batch: the per-second counts it added. */
-export interface LiveCountsMessage {
-  kind: "counts";
-  counts: { t: string; r: string; s: number; n: number }[];
-}
-
 /**
- * Adds a batch's newly stored events to the per-second hashes (one pipeline) and
- * publishes them on the live channel. Redis is a cache: callers treat failure as degraded.
+ * Adds a batch's newly stored events to the per-second hashes and the session sketches
+ * (one pipeline). The live channel's counts come from the web process at acknowledgement
+ * (lib/services/events/publish-live-counts.ts), not from here. Redis is a cache: callers
+ * treat failure as degraded.
  */
 export async function recordSecondCounts(
   redis: Redis,
@@ -29,11 +25,6 @@ export async function recordSecondCounts(
     touched.add(row.second);
   }
   for (const second of touched) pipeline.expire(redisKeys.second(second), ttl);
-  const message: LiveCountsMessage = {
-    kind: "counts",
-    counts: counts.map((row) => ({ t: row.event_type, r: row.region, s: row.second, n: row.count })),
-  };
-  if (counts.length > 0) pipeline.publish(redisKeys.liveChannel(), JSON.stringify(message));
   const results = await pipeline.exec();
   const failed = results?.find(([error]) => error !== null);
   if (failed?.[0]) throw failed[0];

@@ -7,6 +7,7 @@ import type { EnrichedEvent } from "../../events/schema";
 import { validateEvent, type ValidEvent } from "../../events/validate";
 import { produceEvents } from "../../kafka/producer";
 import { ingestEventsTotal, ingestRejectedEventsTotal } from "../../metrics";
+import { publishLiveCounts } from "./publish-live-counts";
 
 export interface IngestInput extends RequestContext {
   contentType: string | null;
@@ -66,5 +67,6 @@ export async function ingestEvents(input: IngestInput): Promise<IngestResult> {
   const events = prepareEvents(input);
   await produceEvents(events, input.correlationId);
   ingestEventsTotal.inc(events.length);
+  publishLiveCounts(events);
   return { accepted: events.length, event_ids: events.map((event) => event.event_id) };
 }

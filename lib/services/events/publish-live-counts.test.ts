@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { enrichEvent } from "@/lib/events/enrich";
+import { countBySecond } from "./publish-live-counts";
+
+const at = (timestamp: number, eventType: string, region?: string) =>
+  enrichEvent(
+    { input: { event_type: eventType, ...(region ? { region } : {}) }, timestamp },
+    { receivedAt: timestamp, correlationId: "c", userAgent: undefined },
+  );
+
+describe("countBySecond", () => {
+  it("counts events per second of event time, type and region, with unknown for no region", () => {
+    const t = 1_700_000_000_000;
+    const message = countBySecond([
+      at(t, "click", "eu"),
+      at(t + 999, "click", "eu"),
+      at(t + 1000, "click", "eu"),
+      at(t, "buy"),
+    ]);
+    expect(message.kind).toBe("counts");
+    expect(message.counts).toEqual(
+      expect.arrayContaining([
+        { t: "click", r: "eu", s: t / 1000, n: 2 },
+        { t: "click", r: "eu", s: t / 1000 + 1, n: 1 },
+        { t: "buy", r: "unknown", s: t / 1000, n: 1 },
+      ]),
+    );
+    expect(message.counts.reduce((sum, cell) => sum + cell.n, 0)).toBe(4);
+  });
+});

@@ -1,0 +1,43 @@
+import "server-only";
+import type { EnrichedEvent } from "@/lib/events/schema";
+import { logger } from "@/lib/logger";
+import { livePublishFailuresTotal } from "@/lib/metrics";
+import type { LiveCountsMessage } from "@/lib/realtime/live-protocol";
+import { getWebRedis } from "@/lib/realtime/redis-client";
+import { redisKeys } from "@/lib/redis";
+import { UNKNOWN_REGION } from "./persist-batch";
+
+/** Per-second counts of a request's events by type and region, as the live channel carries them. */
+export function countBySecond(events: EnrichedEvent[]): LiveCountsMessage {
+  const cells = new Map<string, { t: string; r: string; s: number; n: number }>();
+  for (const event of events) {
+    const region = event.region ?? UNKNOWN_REGION;
+    const second = Math.floor(event.timestamp / 1000);
+    const key = `${second}|${event.event_type}|${region}`;
+    const cell = cells.get(key);
+    if (cell) cell.n += 1;
+    else cells.set(key, { t: event.event_type, r: region, s: second, n: 1 });
+  }
+  return { kind: "counts", counts: [...cells.values()] };
+}
+
+let failing = false;
+
+/**
+ * Publishes the events Kafka just acknowledged on the live channel, so dashboards see them
+ * within milliseconds instead of after processing. Fire and forget: the client's 202 never
+ * waits for Redis, and a Redis outage only pauses the live view (logged once, counted).
+ */
+export function publishLiveCounts(events: EnrichedEvent[]): void {
+  if (events.length === 0) return;
+  getWebRedis()
+    .publish(redisKeys.liveChannel(), JSON.stringify(countBySecond(events)))
+    .then(() => {
+      failing = false;
+    })
+    .catch((error: unknown) => {
+      livePublishFailuresTotal.inc();
+      if (!failing) logger.warn({ err: error }, "live_publish_failed");
+      failing = true;
+    });
+}
