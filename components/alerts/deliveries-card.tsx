@@ -5,16 +5,14 @@ import { Fragment, useState } from "react";
 import {
   Badge,
   Card,
-  EmptyState,
-  ErrorState,
+  QueryStates,
   Segmented,
-  SkeletonRows,
-  Table,
   TBody,
   TD,
   TH,
   THead,
   TR,
+  Table,
   type BadgeTone,
 } from "@/components/ui";
 import { formatDayTime, formatMs, formatTime } from "@/components/ui/format";
@@ -49,13 +47,12 @@ export function DeliveriesCard() {
       description="Webhook notifications: 5 attempts with exponential backoff, then dead-lettered"
       actions={<Segmented label="Delivery filter" value={filter} options={filters} onChange={setFilter} />}
     >
-      {deliveries.isPending ? (
-        <SkeletonRows rows={3} />
-      ) : deliveries.error ? (
-        <ErrorState error={deliveries.error} onRetry={() => void deliveries.refetch()} />
-      ) : list.length === 0 ? (
-        <EmptyState title="No deliveries" description="Webhook notifications and their attempts show here." />
-      ) : (
+      <QueryStates
+        query={deliveries}
+        isEmpty={list.length === 0}
+        skeletonRows={3}
+        empty={{ title: "No deliveries", description: "Webhook notifications and their attempts show here." }}
+      >
         <Table caption="Webhook deliveries">
           <THead>
             <tr>
@@ -127,7 +124,7 @@ export function DeliveriesCard() {
             ))}
           </TBody>
         </Table>
-      )}
+      </QueryStates>
     </Card>
   );
 }

@@ -7,17 +7,15 @@ import {
   Badge,
   Button,
   Card,
-  EmptyState,
-  ErrorState,
+  QueryStates,
   Segmented,
   SeverityBadge,
-  SkeletonRows,
-  Table,
   TBody,
   TD,
   TH,
   THead,
   TR,
+  Table,
   type BadgeTone,
 } from "@/components/ui";
 import { formatDayTime, formatNumber } from "@/components/ui/format";
@@ -54,13 +52,12 @@ export function IncidentsCard({ highlight }: { highlight?: string }) {
       description="One per firing, from the window that opened it to the one that cleared it"
       actions={<Segmented label="Incident filter" value={filter} options={filters} onChange={setFilter} />}
     >
-      {incidents.isPending ? (
-        <SkeletonRows rows={3} />
-      ) : incidents.error ? (
-        <ErrorState error={incidents.error} onRetry={() => void incidents.refetch()} />
-      ) : list.length === 0 ? (
-        <EmptyState title="No incidents" description="Rules that fire open an incident here." />
-      ) : (
+      <QueryStates
+        query={incidents}
+        isEmpty={list.length === 0}
+        skeletonRows={3}
+        empty={{ title: "No incidents", description: "Rules that fire open an incident here." }}
+      >
         <Table caption="Alert incidents">
           <THead>
             <tr>
@@ -125,7 +122,7 @@ export function IncidentsCard({ highlight }: { highlight?: string }) {
             ))}
           </TBody>
         </Table>
-      )}
+      </QueryStates>
     </Card>
   );
 }

@@ -6,15 +6,15 @@ import {
   Button,
   Card,
   Dialog,
-  EmptyState,
   ErrorState,
+  QueryStates,
   SkeletonRows,
-  Table,
   TBody,
   TD,
   TH,
   THead,
   TR,
+  Table,
 } from "@/components/ui";
 import { formatDayTime } from "@/components/ui/format";
 import type { RuleDto } from "@/lib/alerts/dto";
@@ -94,21 +94,21 @@ export function RulesCard({
           </button>
         </p>
       )}
-      {rules.isPending ? (
-        <SkeletonRows rows={4} />
-      ) : rules.error ? (
-        <ErrorState title="Could not load rules" error={rules.error} onRetry={() => void rules.refetch()} />
-      ) : list.length === 0 ? (
-        <EmptyState
-          title="No alert rules yet"
-          description="A rule watches one series and notifies you in-app or by webhook."
-          action={
+      <QueryStates
+        query={rules}
+        isEmpty={list.length === 0}
+        skeletonRows={4}
+        errorTitle="Could not load rules"
+        empty={{
+          title: "No alert rules yet",
+          description: "A rule watches one series and notifies you in-app or by webhook.",
+          action: (
             <Button size="sm" variant="primary" onClick={() => setEditing({ mode: "new" })}>
               New rule
             </Button>
-          }
-        />
-      ) : (
+          ),
+        }}
+      >
         <Table caption="Alert rules">
           <THead>
             <tr>
@@ -211,7 +211,7 @@ export function RulesCard({
             })}
           </TBody>
         </Table>
-      )}
+      </QueryStates>
       <Dialog
         open={editing !== undefined}
         onClose={() => setEditing(undefined)}

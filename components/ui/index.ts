@@ -11,6 +11,7 @@ export { cn } from "./cn";
 export { Dialog } from "./dialog";
 export { EmptyState } from "./empty-state";
 export { ErrorState } from "./error-state";
+export { QueryStates } from "./query-states";
 export { Field } from "./field";
 export { Input, Textarea } from "./input";
 export { PageHeader } from "./page-header";
