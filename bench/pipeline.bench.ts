@@ -14,6 +14,7 @@ import { enrichEvent } from "@/lib/events/enrich";
 import { topicForType } from "@/lib/events/routing";
 import type { OutgoingMessage } from "@/lib/kafka/batcher";
 import { packEvents } from "@/lib/kafka/records";
+import { waitForTopics } from "@/lib/kafka/supervised-consumer";
 import type { EnrichedEvent } from "@/lib/events/schema";
 import { createTraffic } from "@/lib/simulation/traffic";
 import { sh, startWorker, stop } from "./support/servers";
@@ -202,13 +203,12 @@ async function main(): Promise<void> {
   const sql = postgres(DATABASE_URL, { max: 2, onnotice: () => undefined });
   try {
     await sql`truncate raw_events, aggregations, consumer_offsets, partition_watermarks`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [...TYPES, "other"].map((type) => ({ topic: `${prefix}events.${type}`, numPartitions: 6 })),
-    });
-    await admin.disconnect();
+    // retried: a broker that has just started may not answer topic creation yet
+    await waitForTopics(
+      kafka,
+      [...TYPES, "other"].map((type) => `${prefix}events.${type}`),
+      () => false,
+    );
     const events = makeEvents();
     console.log(`producing ${TOTAL.toLocaleString("en")} events into Kafka ...`);
     const produceMs = await produce(events);

@@ -59,10 +59,20 @@ export async function fetchPartitionCounts(kafka: Kafka, topics: string[]): Prom
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-    const ready = metadata.every(
-      (topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+    // a broker that has just created the topics may not know them in its metadata yet
+    const metadata = await admin.fetchTopicMetadata({ topics }).then(
+      (result) => result.topics,
+      (error: unknown) => {
+        if ((error as { retriable?: boolean }).retriable === true && Date.now() < deadline) return [];
+        throw error;
+      },
     );
+    const ready =
+      metadata.length === topics.length &&
+      metadata.every(
+        (topic) =>
+          topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+      );
     if (ready) return;
     if (Date.now() > deadline) throw new Error(`topics without partition leaders after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
