@@ -1,0 +1,27 @@
+/**
+ * `npm run bench [-- <name> ...]`: runs the named benchmarks (ingest, pipeline, live,
+ * detector) one after another, or all of them, each printing its figures next to its
+ * same-run baseline. Extra arguments after `--` go to every benchmark.
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+
+const BENCHES = ["ingest", "pipeline", "live", "detector"] as const;
+const args = process.argv.slice(2);
+const separator = args.indexOf("--");
+const names = (separator === -1 ? args : args.slice(0, separator)).filter((arg) => !arg.startsWith("-"));
+const passThrough = separator === -1 ? args.filter((arg) => arg.startsWith("-")) : args.slice(separator + 1);
+const unknown = names.filter((name) => !(BENCHES as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; choose from ${BENCHES.join(", ")}`);
+  process.exit(2);
+}
+
+let failed = 0;
+for (const name of names.length > 0 ? names : BENCHES) {
+  console.log(`\n=== bench:${name} ===`);
+  const file = path.join(import.meta.dirname, `${name}.bench.ts`);
+  const result = spawnSync(process.execPath, ["--import", "tsx", file, ...passThrough], { stdio: "inherit" });
+  if (result.status !== 0) failed++;
+}
+process.exit(failed > 0 ? 1 : 0);
