@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import { toAnomalyDto, toIncidentDto } from "@/lib/alerts/dto";
 import { closedWindowsTopic, type ClosedWindow } from "@/lib/events/closed-window";
 import { getEnv } from "@/lib/env";
+import { sendToDeadLetter, type BadMessage } from "@/lib/kafka/dead-letter";
 import { SupervisedConsumer, waitForTopics } from "@/lib/kafka/supervised-consumer";
 import { logger } from "@/lib/logger";
 import { retryTransaction } from "@/lib/retry-transaction";
@@ -89,13 +90,13 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const stopTimer = anomalyBatchSeconds.startTimer();
     const windows: ClosedWindow[] = [];
-    const bad: { offset: string; value: Buffer | null; reason: string }[] = [];
+    const bad: BadMessage[] = [];
     for (const message of batch.messages) {
       const decoded = decodeClosedWindow(message.value);
       if (decoded.ok) windows.push(decoded.window);
       else bad.push({ offset: message.offset, value: message.value, reason: decoded.reason });
     }
-    await sendToDeadLetter(batch.topic, batch.partition, bad);
+    await deadLetter(batch.topic, batch.partition, bad);
     const results: RecordedWindows[] = [];
     for (let i = 0; i < windows.length; i += CHUNK) {
       const chunk = windows.slice(i, i + CHUNK);
@@ -124,25 +125,9 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     );
   };
 
-  const sendToDeadLetter = async (
-    source: string,
-    partition: number,
-    bad: { offset: string; value: Buffer | null; reason: string }[],
-  ) => {
+  const deadLetter = async (source: string, partition: number, bad: BadMessage[]) => {
     if (bad.length === 0 || !producer) return;
-    await producer.send({
-      topic: deadLetterTopic,
-      acks: -1,
-      messages: bad.map((message) => ({
-        value: message.value,
-        headers: {
-          "x-dead-letter-reason": message.reason,
-          "x-source-topic": source,
-          "x-source-partition": String(partition),
-          "x-source-offset": message.offset,
-        },
-      })),
-    });
+    await sendToDeadLetter(producer, deadLetterTopic, { topic: source, partition }, bad);
     anomalyWindowsTotal.inc({ outcome: "invalid" }, bad.length);
     logger.warn({ count: bad.length, reason: bad[0]?.reason }, "closed_windows_dead_lettered");
   };

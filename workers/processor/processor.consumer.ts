@@ -10,11 +10,13 @@ import { retryTransaction } from "@/lib/retry-transaction";
 import { logger } from "@/lib/logger";
 import {
   processorBatchSeconds,
+  processorDeadLettersTotal,
   processorEventsTotal,
   processorLateEventsTotal,
   processorRedisFailuresTotal,
 } from "@/lib/metrics";
 import { MicroBatcher } from "@/lib/kafka/batcher";
+import { sendToDeadLetter, type BadMessage } from "@/lib/kafka/dead-letter";
 import {
   persistBatch,
   type ConsumedEvent,
@@ -22,7 +24,6 @@ import {
 } from "@/lib/services/events/persist-batch";
 import type { Component } from "../lifecycle";
 import { WatermarkTracker, windowStartOf } from "../processing/watermark";
-import { sendToDeadLetter, type BadMessage } from "./dead-letter";
 import { decodeRecord } from "./decode";
 import type { ProcessorStats } from "./processor-stats";
 import { recordSecondCounts } from "./realtime-counters";
@@ -135,7 +136,12 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       }
     }
     const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
-    if (dlqProducer) await sendToDeadLetter(dlqProducer, deadLetterTopic, { topic, partition }, bad);
+    if (dlqProducer && bad.length > 0) {
+      await sendToDeadLetter(dlqProducer, deadLetterTopic, { topic, partition }, bad);
+      for (const message of bad) {
+        processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
+      }
+    }
     await writer.enqueue([
       { events, progress: { groupId, topic, partition, nextOffset: Number(lastOffset) + 1, maxEventTime } },
     ]);

@@ -1,13 +1,15 @@
 import type { Producer } from "kafkajs";
-import { processorDeadLettersTotal } from "@/lib/metrics";
 
 export interface BadMessage {
   offset: string;
-  value: string | null;
+  value: Buffer | string | null;
   reason: string;
 }
 
-/** Sends messages the processor cannot read to the dead-letter topic, with the reason, instead of crash-looping. */
+/**
+ * Sends messages a consumer cannot read to its dead-letter topic, with the reason and the
+ * source position in headers, so the consumer moves on instead of crash-looping.
+ */
 export async function sendToDeadLetter(
   producer: Producer,
   deadLetterTopic: string,
@@ -28,6 +30,4 @@ export async function sendToDeadLetter(
       },
     })),
   });
-  for (const message of bad)
-    processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
 }
