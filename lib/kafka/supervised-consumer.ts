@@ -51,10 +51,25 @@ export class SupervisedConsumer {
     await this.setup(next);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops fetching; `beforeDisconnect` runs once no batch handler is running any more and
+   * the connection is still open (to finish writes and commit offsets).
+   */
+  async stop(beforeDisconnect?: (consumer: Consumer) => Promise<void>): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    await this.consumer?.disconnect();
+    const consumer = this.consumer;
+    if (!consumer) return;
+    if (beforeDisconnect) {
+      await consumer.stop();
+      await beforeDisconnect(consumer);
+    }
+    await consumer.disconnect();
+  }
+
+  /** Replaces the consumer by a new one after the pause: its positions are no longer trusted. */
+  restart(): void {
+    if (this.consumer && !this.stopping) this.scheduleRestart(this.consumer);
   }
 
   private scheduleRestart(crashed: Consumer): void {

@@ -19,6 +19,7 @@ import { MicroBatcher } from "@/lib/kafka/batcher";
 import { sendToDeadLetter, type BadMessage } from "@/lib/kafka/dead-letter";
 import {
   persistBatch,
+  toStagingRow,
   type ConsumedEvent,
   type PartitionProgress,
 } from "@/lib/services/events/persist-batch";
@@ -30,6 +31,12 @@ import { recordSecondCounts } from "./realtime-counters";
 import { readStoredProgress } from "./stored-progress";
 
 const DAY_MS = 86_400_000;
+const KAFKA_COMMIT_INTERVAL_MS = 1000;
+/**
+ * TRICKY: decoding a fetch takes hundreds of ms of one event loop; in one piece it would
+ * hold up every step of the writer's transaction (each waits its turn on the loop).
+ */
+const DECODE_SLICE_MS = 4;
 
 /** One partition's decoded batch, waiting to be written with the others. */
 interface PartitionBatch {
@@ -58,6 +65,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
   const knownDays = new Set<number>();
   let dlqProducer: Producer | undefined;
   let stopping = false;
+  let commitTimer: NodeJS.Timeout | undefined;
 
   const ensurePartitions = async (events: ConsumedEvent[]) => {
     const days = new Set(events.map(({ event }) => Math.floor(event.timestamp / DAY_MS)));
@@ -110,21 +118,72 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       }
     }
   };
-  const writer = new MicroBatcher<PartitionBatch>(flushBatches, {
+  // Pipelining: while one transaction writes, the next fetch is decoded and queued, so
+  // Node and PostgreSQL work at the same time. Transactions run one after another: a
+  // partition's later batch must never commit its offset after an earlier one failed.
+  // After a failure nothing more is written (`writeFailure`) until the consumer has been
+  // replaced and every partition re-seeked to PostgreSQL's offsets.
+  let writeFailure: unknown;
+  /** Per partition, the write of its latest batch; the next batch waits for it. */
+  const pendingWrites = new Map<string, Promise<void>>();
+  /** Offsets made durable in PostgreSQL, not yet committed to Kafka (lag tooling only). */
+  const durableOffsets = new Map<string, { topic: string; partition: number; offset: string }>();
+  const writeInOrder = async (parts: PartitionBatch[]) => {
+    if (writeFailure !== undefined) throw writeFailure;
+    try {
+      await flushBatches(parts);
+    } catch (error) {
+      if (writeFailure === undefined) {
+        writeFailure = error;
+        logger.error({ err: error }, "batch_write_failed_restarting_consumer");
+        supervised.restart();
+      }
+      throw error;
+    }
+    for (const { progress } of parts) {
+      durableOffsets.set(`${progress.topic}/${progress.partition}`, {
+        topic: progress.topic,
+        partition: progress.partition,
+        offset: String(progress.nextOffset),
+      });
+    }
+  };
+  const writer = new MicroBatcher<PartitionBatch>(writeInOrder, {
     lingerMs: 2,
     maxMessages: 64, // partition batches per transaction
-    maxInFlight: 2, // a second transaction fills while the first commits
+    maxInFlight: 1,
   });
+
+  const commitDurableOffsets = async (consumer: Consumer) => {
+    if (durableOffsets.size === 0) return;
+    const offsets = [...durableOffsets.values()];
+    durableOffsets.clear();
+    // for lag tooling only: a partition that moved to another member may refuse it
+    await consumer.commitOffsets(offsets).catch((error: unknown) => {
+      logger.debug({ err: error }, "kafka_offset_commit_skipped");
+    });
+  };
 
   const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    if (writeFailure !== undefined) {
+      // this consumer is being replaced; do not move its position, do not spin on refetches
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return;
+    }
     const { topic, partition } = batch;
     const partitionKey = `${topic}/${partition}`;
     const closedBefore = Date.now() - env.ALLOWED_LATENESS_MS;
     const events: ConsumedEvent[] = [];
     const bad: BadMessage[] = [];
     let maxEventTime: number | undefined;
+    let sliceStarted = performance.now();
     for (const message of batch.messages) {
+      if (performance.now() - sliceStarted > DECODE_SLICE_MS) {
+        // let the writer's transaction go on between slices of decoding
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStarted = performance.now();
+      }
       const decoded = decodeRecord(message.value);
       for (const failure of decoded.failures) bad.push({ offset: message.offset, ...failure });
       for (const event of decoded.events) {
@@ -132,7 +191,16 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         const { late } = watermarks.observe(partitionKey, time);
         const maybeClosed = windowStartOf(time, largestWindowMs) + largestWindowMs <= closedBefore;
         maxEventTime = maxEventTime === undefined ? time : Math.max(maxEventTime, time);
-        events.push({ event, partition, offset: Number(message.offset), late, maybeClosed });
+        const consumed: ConsumedEvent = {
+          event,
+          partition,
+          offset: Number(message.offset),
+          late,
+          maybeClosed,
+        };
+        // made now, while the writer is busy with the previous batch
+        consumed.stagingRow = toStagingRow(consumed);
+        events.push(consumed);
       }
     }
     const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
@@ -142,10 +210,19 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
       }
     }
-    await writer.enqueue([
+    const written = writer.enqueue([
       { events, progress: { groupId, topic, partition, nextOffset: Number(lastOffset) + 1, maxEventTime } },
     ]);
-    // Only now, with the batch durable, may Kafka's offset move (auto-commit sends resolved offsets).
+    written.catch(() => undefined); // reported by writeInOrder; the next batch sees it
+    const previous = pendingWrites.get(partitionKey);
+    pendingWrites.set(partitionKey, written);
+    // The fetch position moves past this batch once the previous one is durable: at most
+    // one batch per partition waits for PostgreSQL, and a failed one is never skipped.
+    try {
+      await previous;
+    } catch {
+      return;
+    }
     resolveOffset(lastOffset);
     await heartbeat();
   };
@@ -153,6 +230,13 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
   /** On every assignment: resume each partition from PostgreSQL's offset and watermark. */
   const resumeFromStore = async (target: Consumer, assignment: Record<string, number[]>) => {
     stats.assignment = assignment;
+    if (writeFailure !== undefined) {
+      // the replaced consumer's queued batches settle (rejected) before writing resumes
+      await writer.drain().catch(() => undefined);
+      pendingWrites.clear();
+      durableOffsets.clear();
+      writeFailure = undefined;
+    }
     const stored = await readStoredProgress(getSql(), groupId, assignment);
     for (const entry of stored) {
       if (entry.maxEventTime !== undefined)
@@ -190,8 +274,8 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       await consumer.connect();
       await consumer.subscribe({ topics: configuredEventTopics(), fromBeginning: true });
       await consumer.run({
-        autoCommit: true,
-        autoCommitInterval: 1000,
+        // Kafka's committed offsets trail PostgreSQL's (committed from durableOffsets)
+        autoCommit: false,
         // high, so that the batches of one fetch reach the writer together and share a transaction
         partitionsConsumedConcurrently: 32,
         eachBatchAutoResolve: false,
@@ -217,10 +301,20 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       });
       await dlqProducer.connect();
       await supervised.start();
+      commitTimer = setInterval(() => {
+        const consumer = supervised.current;
+        if (consumer) void commitDurableOffsets(consumer);
+      }, KAFKA_COMMIT_INTERVAL_MS);
     },
     async stop() {
       stopping = true;
-      await supervised.stop();
+      clearInterval(commitTimer);
+      // the last batches finish writing before the connection closes
+      await supervised.stop(async (consumer) => {
+        await writer.drain().catch(() => undefined);
+        await commitDurableOffsets(consumer);
+      });
+      await writer.drain().catch(() => undefined);
       await dlqProducer?.disconnect();
     },
     async healthcheck() {

@@ -36,6 +36,12 @@ describe("persistBatch", () => {
       { user_id: string; session_id: string; value: number; properties: unknown; source: unknown }[]
     >`
       select user_id, session_id, value, properties, source from raw_events where event_id = ${event.event_id}`;
+    const [times] = await getSql()<{ event_ms: string; received_ms: string }[]>`
+      select (extract(epoch from event_time) * 1000)::int8 as event_ms,
+             (extract(epoch from received_at) * 1000)::int8 as received_ms
+      from raw_events where event_id = ${event.event_id}`;
+    expect(Number(times?.event_ms)).toBe(event.timestamp);
+    expect(Number(times?.received_ms)).toBe(event.received_at);
     expect(row?.user_id).toBe(event.user_id);
     expect(row?.session_id).toBe(event.session_id);
     expect(row?.value).toBe(-0.5);
@@ -43,6 +49,37 @@ describe("persistBatch", () => {
       event.properties,
     );
     expect(typeof row?.source === "string" ? JSON.parse(row.source) : row?.source).toEqual(event.source);
+  });
+
+  it("takes two fetches of one partition in one transaction, keeping the later offset and event time", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const now = Date.now();
+    const groupId = `two-fetches-${tag}`;
+    const batch = [0, 1].map((i) => ({
+      event: enrichEvent(
+        { input: { event_type: "click", region: `fetches-${tag}` }, timestamp: now - 1000 + i * 500 },
+        { receivedAt: now, correlationId: tag, userAgent: undefined },
+      ),
+      partition: 3,
+      offset: 10 + i,
+      late: false,
+      maybeClosed: false,
+    }));
+    const progress = (i: number) => ({
+      groupId,
+      topic: "t",
+      partition: 3,
+      nextOffset: 11 + i,
+      maxEventTime: now - 1000 + i * 500,
+    });
+    const result = await persistBatch(getSql(), batch, [progress(1), progress(0)], [300]);
+    expect(result.inserted).toBe(2);
+    const [stored] = await getSql()<{ next_offset: string; max_ms: string }[]>`
+      select o.next_offset, (extract(epoch from w.max_event_time) * 1000)::int8 as max_ms
+      from consumer_offsets o join partition_watermarks w using (group_id, topic, partition)
+      where o.group_id = ${groupId}`;
+    expect(Number(stored?.next_offset)).toBe(12);
+    expect(Number(stored?.max_ms)).toBe(now - 500);
   });
 
   it("adds nothing when the same batch is persisted again (redelivery)", async () => {

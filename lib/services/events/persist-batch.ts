@@ -12,6 +12,11 @@ export interface ConsumedEvent {
   late: boolean;
   /** Its window may already be closed (ended before now minus the lateness): check in SQL. */
   maybeClosed: boolean;
+  /**
+   * Its COPY line (`toStagingRow`), when the caller prepared it off the transaction's path
+   * (the processor does while the previous batch is being written); else made here.
+   */
+  stagingRow?: string;
 }
 
 /** Where a partition stands after this batch: the next offset and the largest event time. */
@@ -40,11 +45,14 @@ export interface PersistResult {
 export const UNKNOWN_REGION = "unknown";
 /** Replay takes this lock exclusively; every batch takes it shared, so the two never interleave. */
 export const REPLAY_LOCK_KEY = 7_202_611;
+const BATCH_WORK_MEM = "32MB";
 
 // The batch arrives by COPY into this per-connection temporary table (emptied at commit):
 // COPY's text format is several times cheaper for PostgreSQL to read than one JSON parameter.
-const STAGING_COLUMNS = `event_id text, event_time timestamptz, event_type text, region text, user_id text,
-  session_id text, value float8, properties jsonb, received_at timestamptz, correlation_id text, source jsonb,
+// Times travel as epoch milliseconds: cheaper to write in Node and to read in PostgreSQL
+// than ISO 8601 text.
+const STAGING_COLUMNS = `event_id text, event_time_ms int8, event_type text, region text, user_id text,
+  session_id text, value float8, properties jsonb, received_at_ms int8, correlation_id text, source jsonb,
   late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, probe bool`;
 const STAGING_DDL = `create temp table if not exists persist_staging (${STAGING_COLUMNS}) on commit delete rows`;
 
@@ -52,14 +60,19 @@ const STAGING_DDL = `create temp table if not exists persist_staging (${STAGING_
 // (event_id, event_time) alone would not catch it; those rows (probe = true) are also
 // looked up by id around their receive time.
 export const PERSIST_SQL = `
-with input as (
+with staged as (
+  select t.*, timestamptz 'epoch' + t.event_time_ms * interval '1 millisecond' as event_time,
+         timestamptz 'epoch' + t.received_at_ms * interval '1 millisecond' as received_at
+  from persist_staging t
+),
+input as (
   select t.*,
          t.late or (t.maybe_closed and exists (
            select 1 from aggregations a
            where a.window_seconds = $2::int and a.event_type = '*' and a.region = '*'
              and a.window_start = date_bin(make_interval(secs => $2::int), t.event_time, timestamptz 'epoch')
              and a.closed_at is not null)) as is_late
-  from persist_staging t
+  from staged t
 ),
 inserted as (
   insert into raw_events (event_id, event_time, event_type, region, user_id, session_id, value,
@@ -92,6 +105,11 @@ function toIso(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
+/** Whole milliseconds (as Date does): the int8 column takes no fraction. */
+function toMs(epochMs: number): string {
+  return String(Math.trunc(epochMs));
+}
+
 /** COPY text format: tab-separated, \\N for null, backslash escapes. */
 function copyField(value: string | null): string {
   if (value === null) return "\\N";
@@ -100,42 +118,61 @@ function copyField(value: string | null): string {
     : value;
 }
 
-function toCopyText(batch: ConsumedEvent[]): string {
-  const lines = batch.map(({ event, partition, offset, late, maybeClosed }) =>
-    [
-      copyField(event.event_id),
-      toIso(event.timestamp),
-      copyField(event.event_type),
-      copyField(event.region ?? null),
-      copyField(event.user_id ?? null),
-      copyField(event.session_id ?? null),
-      event.value === undefined ? "\\N" : String(event.value),
-      copyField(event.properties ? JSON.stringify(event.properties) : null),
-      toIso(event.received_at),
-      copyField(event.correlation_id),
-      copyField(JSON.stringify(event.source)),
-      late ? "t" : "f",
-      maybeClosed ? "t" : "f",
-      String(partition),
-      String(offset),
-      event.id_supplied && !event.timestamp_supplied ? "t" : "f",
-    ].join("\t"),
-  );
-  return lines.join("\n") + "\n";
+/** The event's line for the staging table's COPY. */
+export function toStagingRow({ event, partition, offset, late, maybeClosed }: ConsumedEvent): string {
+  return [
+    copyField(event.event_id),
+    toMs(event.timestamp),
+    copyField(event.event_type),
+    copyField(event.region ?? null),
+    copyField(event.user_id ?? null),
+    copyField(event.session_id ?? null),
+    event.value === undefined ? "\\N" : String(event.value),
+    copyField(event.properties ? JSON.stringify(event.properties) : null),
+    toMs(event.received_at),
+    copyField(event.correlation_id),
+    copyField(JSON.stringify(event.source)),
+    late ? "t" : "f",
+    maybeClosed ? "t" : "f",
+    String(partition),
+    String(offset),
+    event.id_supplied && !event.timestamp_supplied ? "t" : "f",
+  ].join("\t");
 }
 
-async function copyIntoStaging(tx: TransactionSql, batch: ConsumedEvent[]): Promise<void> {
+function toCopyText(batch: ConsumedEvent[]): string {
+  return batch.map((consumed) => consumed.stagingRow ?? toStagingRow(consumed)).join("\n") + "\n";
+}
+
+async function copyIntoStaging(tx: TransactionSql, text: string): Promise<void> {
   const stream = await tx.unsafe("copy persist_staging from stdin").writable();
   await new Promise<void>((resolve, reject) => {
     stream.once("error", reject);
     stream.once("finish", resolve);
-    stream.end(toCopyText(batch));
+    stream.end(text);
   });
+}
+
+/** One entry per partition (a batch may hold several of a partition's fetches): one upsert row each. */
+export function mergeProgress(progress: PartitionProgress[]): PartitionProgress[] {
+  const merged = new Map<string, PartitionProgress>();
+  for (const entry of progress) {
+    const key = `${entry.groupId}\u0000${entry.topic}\u0000${entry.partition}`;
+    const seen = merged.get(key);
+    if (!seen) {
+      merged.set(key, { ...entry });
+      continue;
+    }
+    seen.nextOffset = Math.max(seen.nextOffset, entry.nextOffset);
+    if (entry.maxEventTime !== undefined)
+      seen.maxEventTime = Math.max(seen.maxEventTime ?? entry.maxEventTime, entry.maxEventTime);
+  }
+  return [...merged.values()];
 }
 
 function progressJson(progress: PartitionProgress[]): string {
   return JSON.stringify(
-    progress.map((p) => ({
+    mergeProgress(progress).map((p) => ({
       group_id: p.groupId,
       topic: p.topic,
       partition: p.partition,
@@ -167,12 +204,19 @@ export async function persistBatch(
   windowSizesSeconds: readonly number[],
 ): Promise<PersistResult> {
   const unique = dropRepeatedIds(batch);
+  // made before the transaction starts: PostgreSQL would wait for it inside
+  const copyText = unique.length > 0 ? toCopyText(unique) : "";
   const largestWindow = Math.max(...windowSizesSeconds);
   // Statements that do not depend on each other are sent together (postgres.js pipelines
   // queries issued concurrently on one connection): fewer round trips per batch.
   return sql.begin(async (tx) => {
-    await Promise.all([tx`select pg_advisory_xact_lock_shared(${REPLAY_LOCK_KEY})`, tx.unsafe(STAGING_DDL)]);
-    if (unique.length > 0) await copyIntoStaging(tx, unique);
+    await Promise.all([
+      tx`select pg_advisory_xact_lock_shared(${REPLAY_LOCK_KEY})`,
+      tx.unsafe(STAGING_DDL),
+      // the roll-up sorts a batch's rows once per window size: keep that sort in memory
+      tx.unsafe(`set local work_mem = '${BATCH_WORK_MEM}'`),
+    ]);
+    if (unique.length > 0) await copyIntoStaging(tx, copyText);
     const json = progressJson(progress);
     const [rows] = await Promise.all([
       unique.length === 0
