@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# patches/ fixes a known bug in a dependency (applied by postinstall)
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx next build

@@ -43,7 +43,8 @@ function getState(): DbState {
     max: env.DATABASE_POOL_SIZE,
     onnotice: () => undefined,
     connection: {
-      application_name: `analytics-${process.title}`,
+      // role and pid: an operator (or a test) finds a process's sessions in pg_stat_activity
+      application_name: `${process.title.startsWith("analytics-") ? "" : "analytics-"}${process.title}:${process.pid}`,
       // TRICKY: the batch statements' cost estimates pass jit_above_cost, and compiling
       // them took ~200 ms of a ~1 s batch while saving nothing on ~20 K rows. Every query
       // here is a short statement or a bounded batch: no JIT.

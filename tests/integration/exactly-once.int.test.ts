@@ -108,7 +108,7 @@ async function expectExactlyOnce(regions: string[], sent: Set<string>): Promise<
   expect(await findAggregateMismatches(regions)).toEqual([]);
 }
 
-describe("exactly-once effect under SIGKILL", () => {
+describe("exactly-once effect under faults", () => {
   it("keeps raw_events and aggregations exact when the processor is killed at random moments", async () => {
     const tag = randomBytes(3).toString("hex");
     const env = envFor(tag);
@@ -122,6 +122,38 @@ describe("exactly-once effect under SIGKILL", () => {
     }
     const sent = await producing;
     await expectExactlyOnce(regions, sent);
+    await fleet.killHard(processor);
+  });
+
+  it("stays exact when PostgreSQL drops the processor's connection in the middle of its writes", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const env = envFor(tag);
+    const regions = [`d1-${tag}`, `d2-${tag}`, `d3-${tag}`];
+    const processor = fleet.start(`eo-drop-${tag}`, env);
+    const producing = produceKnownSet(tag, regions);
+    // past its start-up (a failed start-up exits, for the supervisor to restart)
+    await waitFor(async () => (await storedIds(regions)).length > 0, {
+      timeoutMs: 60_000,
+      what: "the processor's first stored events",
+    });
+    for (let drop = 0; drop < 3; drop++) {
+      await new Promise((resolve) => setTimeout(resolve, randomInt(1500, 3500)));
+      // a session of this processor that is inside a statement or transaction right now
+      await waitFor(
+        async () => {
+          const rows = await clients.sql<{ terminated: boolean }[]>`
+            select pg_terminate_backend(pid) as terminated from pg_stat_activity
+            where application_name = ${`analytics-processor:${processor.pid}`}
+              and state in ('active', 'idle in transaction')`;
+          return rows.some((row) => row.terminated);
+        },
+        { timeoutMs: 30_000, intervalMs: 10, what: "a processor session in a transaction to terminate" },
+      );
+    }
+    const sent = await producing;
+    await expectExactlyOnce(regions, sent);
+    // it recovered in place: the failed write replaced the consumer, not the process
+    expect(processor.exitCode).toBeNull();
     await fleet.killHard(processor);
   });
 
