@@ -30,7 +30,7 @@ export async function startNext(
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ["--max-semi-space-size=64", NEXT_BIN, "start", dir, "-p", String(port), "-H", "127.0.0.1"],
+    [...(process.env.BENCH_WEB_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/liveprof"] : []), "--max-semi-space-size=64", NEXT_BIN, "start", dir, "-p", String(port), "-H", "127.0.0.1"],
     {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: "production", ...env },

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { Partitioners } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { enrichEvent } from "../events/enrich";
 import type { EnrichedEvent } from "../events/schema";
@@ -14,15 +15,54 @@ function event(userId: string, extra: Record<string, unknown> = {}): EnrichedEve
 const unpack = (value: string) => JSON.parse(value) as EnrichedEvent[];
 
 describe("partitionForKey", () => {
-  it("is Kafka's murmur2 partitioning: stable and within range", () => {
+  const kafkajs = Partitioners.DefaultPartitioner();
+  const metadata = (count: number) =>
+    Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0 })) as never;
+
+  it("gives every key the partition kafkajs's (Java-compatible) default partitioner gives it", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.integer({ min: 1, max: 64 }), (key, count) => {
-        const partition = partitionForKey("t", key, count);
-        expect(partition).toBeGreaterThanOrEqual(0);
-        expect(partition).toBeLessThan(count);
-        expect(partitionForKey("other-topic", key, count)).toBe(partition);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ minLength: 1 }), fc.string({ unit: "grapheme", minLength: 1 }), fc.uuid()),
+        fc.integer({ min: 1, max: 128 }),
+        (key, count) => {
+          const expected = kafkajs({
+            topic: "t",
+            partitionMetadata: metadata(count),
+            message: { key, value: null },
+          });
+          expect(partitionForKey(key, count)).toBe(expected);
+        },
+      ),
+      { numRuns: 2000 },
     );
+  });
+
+  it("gives the partitions Kafka's Java client computes (Utils.toPositive(Utils.murmur2(utf8)) % n)", () => {
+    // printed by kafka-clients 4.4.0 for these keys with n = 6 and n = 100
+    const java: [string, number, number][] = [
+      ["user-1", 2, 28],
+      ["a", 4, 24],
+      ["ab", 2, 34],
+      ["abc", 3, 7],
+      ["abcd", 2, 0],
+      ["abcde", 1, 41],
+      ["ünïcødé-🚀", 4, 38],
+      ["0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", 1, 67],
+    ];
+    for (const [key, of6, of100] of java) {
+      expect(partitionForKey(key, 6)).toBe(of6);
+      expect(partitionForKey(key, 100)).toBe(of100);
+    }
+  });
+
+  it("handles a key longer than its scratch buffer", () => {
+    const long = "ü".repeat(5000);
+    const expected = kafkajs({
+      topic: "t",
+      partitionMetadata: metadata(7),
+      message: { key: long, value: null },
+    });
+    expect(partitionForKey(long, 7)).toBe(expected);
   });
 });
 
@@ -39,7 +79,7 @@ describe("packEvents", () => {
     const seen: string[] = [];
     for (const record of records) {
       for (const packed of unpack(record.value)) {
-        expect(partitionForKey("events.click", packed.user_id ?? "", 6)).toBe(record.partition);
+        expect(partitionForKey(packed.user_id ?? "", 6)).toBe(record.partition);
         seen.push(packed.event_id);
       }
       expect(record.headers["x-correlation-id"]).toBe("req-1");

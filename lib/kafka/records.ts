@@ -1,24 +1,16 @@
-import { Partitioners } from "kafkajs";
 import { partitionKeyFor } from "../events/routing";
 import type { EnrichedEvent } from "../events/schema";
 import type { OutgoingMessage } from "./batcher";
+import { murmur2Partition } from "./murmur2";
 
 export const CORRELATION_HEADER = "x-correlation-id";
 export const EVENT_COUNT_HEADER = "x-event-count";
 /** Records stay well under the broker's default 1 MiB message limit. */
 export const MAX_RECORD_BYTES = 512 * 1024;
 
-const partitioner = Partitioners.DefaultPartitioner();
-const metadataCache = new Map<number, { partitionId: number; leader: number }[]>();
-
 /** The partition Kafka's default (murmur2) partitioner gives `key` on a topic of `count` partitions. */
-export function partitionForKey(topic: string, key: string, count: number): number {
-  let metadata = metadataCache.get(count);
-  if (!metadata) {
-    metadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0 }));
-    metadataCache.set(count, metadata);
-  }
-  return partitioner({ topic, partitionMetadata: metadata as never, message: { key, value: null } });
+export function partitionForKey(key: string, count: number): number {
+  return murmur2Partition(key, count);
 }
 
 /**
@@ -52,7 +44,7 @@ export function packEvents(
     const key = partitionKeyFor(event);
     const count = partitionCount(topic);
     // Unknown partition count: a record of its own, partitioned by Kafka from its key.
-    const partition = count === undefined ? undefined : partitionForKey(topic, key, count);
+    const partition = count === undefined ? undefined : partitionForKey(key, count);
     const groupKey = partition === undefined ? `${topic}\u0000key\u0000${key}` : `${topic}\u0000${partition}`;
     const json = JSON.stringify(event);
     let group = groups.get(groupKey);
