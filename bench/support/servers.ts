@@ -23,6 +23,13 @@ export async function ensureNextBuild(dir = ROOT): Promise<void> {
   await sh(process.execPath, [NEXT_BIN, "build", dir]);
 }
 
+/** `BENCH_PROFILE_WEB=1`: the web process writes a CPU profile to .local/prof/web when it stops. */
+function webProfileArgs(): string[] {
+  return process.env.BENCH_PROFILE_WEB
+    ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, ".local/prof/web")}`]
+    : [];
+}
+
 export async function startNext(
   dir: string,
   port: number,
@@ -30,7 +37,17 @@ export async function startNext(
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_WEB_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/liveprof"] : []), "--max-semi-space-size=64", NEXT_BIN, "start", dir, "-p", String(port), "-H", "127.0.0.1"],
+    [
+      ...webProfileArgs(),
+      "--max-semi-space-size=64",
+      NEXT_BIN,
+      "start",
+      dir,
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: "production", ...env },
