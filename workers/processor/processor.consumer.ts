@@ -258,7 +258,11 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         groupId,
         sessionTimeout: env.PROCESSOR_SESSION_TIMEOUT_MS,
         heartbeatInterval: Math.min(3_000, env.PROCESSOR_SESSION_TIMEOUT_MS / 5),
-        maxWaitTimeInMs: 20,
+        // At a low rate a fetch waits up to 100 ms for 64 KiB: a few transactions per second
+        // instead of one per trickle (each costs round trips and a commit). The live stream
+        // does not wait for it: the web process publishes counts once Kafka acknowledged.
+        maxWaitTimeInMs: 100,
+        minBytes: 64 * 1024,
         // bounded fetches keep the decoded batches (several times their wire size) under the memory target
         maxBytesPerPartition: 1024 * 1024,
         maxBytes: 8 * 1024 * 1024,
