@@ -3,7 +3,8 @@ import { Partitioners } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { enrichEvent } from "../events/enrich";
 import type { EnrichedEvent } from "../events/schema";
-import { MAX_RECORD_BYTES, packEvents, partitionForKey } from "./records";
+import type { OutgoingMessage } from "./batcher";
+import { MAX_RECORD_BYTES, packEvents, partitionForKey, unpackRecord } from "./records";
 
 function event(userId: string, extra: Record<string, unknown> = {}): EnrichedEvent {
   return enrichEvent(
@@ -12,7 +13,7 @@ function event(userId: string, extra: Record<string, unknown> = {}): EnrichedEve
   );
 }
 
-const unpack = (value: string) => JSON.parse(value) as EnrichedEvent[];
+const unpack = (record: OutgoingMessage) => unpackRecord(record.value, record.headers) as EnrichedEvent[];
 
 describe("partitionForKey", () => {
   const kafkajs = Partitioners.DefaultPartitioner();
@@ -78,22 +79,57 @@ describe("packEvents", () => {
     expect(records.length).toBeLessThanOrEqual(6);
     const seen: string[] = [];
     for (const record of records) {
-      for (const packed of unpack(record.value)) {
+      for (const packed of unpack(record)) {
         expect(partitionForKey(packed.user_id ?? "", 6)).toBe(record.partition);
         seen.push(packed.event_id);
       }
       expect(record.headers["x-correlation-id"]).toBe("req-1");
-      expect(Number(record.headers["x-event-count"])).toBe(unpack(record.value).length);
+      expect(Number(record.headers["x-event-count"])).toBe(unpack(record).length);
     }
     expect(seen.sort()).toEqual(events.map((e) => e.event_id).sort());
     // a user's events keep their order inside its record
     const user = events.filter((e) => e.user_id === "user-5").map((e) => e.event_id);
-    const record = records.find((r) => unpack(r.value).some((e) => e.user_id === "user-5"));
+    const record = records.find((r) => unpack(r).some((e) => e.user_id === "user-5"));
     expect(
-      unpack(record?.value ?? "[]")
-        .filter((e) => e.user_id === "user-5")
-        .map((e) => e.event_id),
+      (record ? unpack(record) : []).filter((e) => e.user_id === "user-5").map((e) => e.event_id),
     ).toEqual(user);
+  });
+
+  it("sends what a request's events share once, in headers, and gives back the very same events", () => {
+    const at = 1_700_000_000_000;
+    const context = { receivedAt: at, correlationId: "req-9", userAgent: "Mozilla/5.0 (X11; Linux x86_64)" };
+    const events = [
+      enrichEvent({ input: { event_type: "click", user_id: "u1", value: 2 }, timestamp: undefined }, context),
+      enrichEvent(
+        { input: { event_type: "click", user_id: "u1", event_id: "mine" }, timestamp: at - 5 },
+        context,
+      ),
+      enrichEvent({ input: { event_type: "click", user_id: "u1" }, timestamp: at }, context),
+      // a field that differs from the request's stays in the event
+      {
+        ...enrichEvent({ input: { event_type: "click", user_id: "u1" }, timestamp: undefined }, context),
+        correlation_id: "other",
+      },
+    ];
+    const [record] = packEvents(
+      events,
+      () => "t",
+      () => 6,
+      "req-9",
+    );
+    expect(record?.headers).toMatchObject({ "x-received-at": String(at), "x-correlation-id": "req-9" });
+    expect(JSON.parse(record?.headers["x-source"] ?? "null")).toEqual(events[0]?.source);
+    expect(record?.value).not.toContain("Mozilla");
+    expect(record && unpack(record)).toEqual(events);
+  });
+
+  it("reads records without shared headers (one full event, or packed before the headers) as they are", () => {
+    const full = event("u2");
+    expect(unpackRecord(JSON.stringify(full), undefined)).toEqual([full]);
+    expect(unpackRecord(JSON.stringify([full, full]), { "x-correlation-id": Buffer.from("c") })).toEqual([
+      full,
+      full,
+    ]);
   });
 
   it("keeps topics apart and splits records before the size limit", () => {
@@ -107,7 +143,7 @@ describe("packEvents", () => {
     );
     expect(new Set(records.map((r) => r.topic))).toEqual(new Set(["a", "b"]));
     for (const record of records) expect(record.value.length).toBeLessThanOrEqual(MAX_RECORD_BYTES);
-    expect(records.flatMap((r) => unpack(r.value)).length).toBe(30);
+    expect(records.flatMap((r) => unpack(r)).length).toBe(30);
   });
 
   it("falls back to a record per key when the partition count is unknown", () => {
@@ -117,7 +153,7 @@ describe("packEvents", () => {
       () => undefined,
       "r",
     );
-    expect(records.map((r) => [r.key, r.partition, unpack(r.value).length])).toEqual([
+    expect(records.map((r) => [r.key, r.partition, unpack(r).length])).toEqual([
       ["a", undefined, 2],
       ["b", undefined, 1],
     ]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { enrichEvent } from "@/lib/events/enrich";
+import { packEvents } from "@/lib/kafka/records";
 import { decodeRecord } from "./decode";
 
 const event = enrichEvent(
@@ -23,6 +24,21 @@ describe("decodeRecord", () => {
     const decoded = decodeRecord(value);
     expect(decoded.events).toEqual([]);
     expect(decoded.failures[0]?.reason).toContain(reason);
+  });
+
+  it("completes a packed record's events from its headers", () => {
+    const [record] = packEvents(
+      [event, { ...event, event_id: "second" }],
+      () => "t",
+      () => 6,
+      "c",
+    );
+    const decoded = decodeRecord(
+      Buffer.from(record?.value ?? ""),
+      Object.fromEntries(Object.entries(record?.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
+    );
+    expect(decoded.failures).toEqual([]);
+    expect(decoded.events).toEqual([event, { ...event, event_id: "second" }]);
   });
 
   it("keeps the good events of a packed record and reports the bad one", () => {

@@ -1,5 +1,7 @@
+import type { IHeaders } from "kafkajs";
 import { z } from "zod";
 import type { EnrichedEvent } from "@/lib/events/schema";
+import { unpackRecord } from "@/lib/kafka/records";
 
 // What the ingest route wrote; checked again here because a topic may hold anything.
 const enrichedSchema = z.object({
@@ -33,18 +35,20 @@ function checkEvent(json: unknown): { ok: true; event: EnrichedEvent } | { ok: f
 
 /**
  * Parses one Kafka record: one event, or a JSON array of events (records packed per
- * partition by the ingest route). A bad record or element is reported, never thrown.
+ * partition by the ingest route, their shared fields in the headers). A bad record or
+ * element is reported, never thrown.
  */
-export function decodeRecord(value: Buffer | null): DecodedRecord {
+export function decodeRecord(value: Buffer | null, headers?: IHeaders): DecodedRecord {
   if (value === null) return { events: [], failures: [{ value: null, reason: "empty message" }] };
-  let json: unknown;
+  const text = value.toString("utf8");
+  let items: unknown[];
   try {
-    json = JSON.parse(value.toString("utf8"));
+    items = unpackRecord(text, headers);
   } catch {
-    return { events: [], failures: [{ value: value.toString("utf8"), reason: "not JSON" }] };
+    return { events: [], failures: [{ value: text, reason: "not JSON" }] };
   }
   const decoded: DecodedRecord = { events: [], failures: [] };
-  for (const item of Array.isArray(json) ? json : [json]) {
+  for (const item of items) {
     const result = checkEvent(item);
     if (result.ok) decoded.events.push(result.event);
     else decoded.failures.push({ value: JSON.stringify(item), reason: result.reason });

@@ -184,7 +184,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         await new Promise((resolve) => setImmediate(resolve));
         sliceStarted = performance.now();
       }
-      const decoded = decodeRecord(message.value);
+      const decoded = decodeRecord(message.value, message.headers);
       for (const failure of decoded.failures) bad.push({ offset: message.offset, ...failure });
       for (const event of decoded.events) {
         const time = event.timestamp;
