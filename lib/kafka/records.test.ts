@@ -123,6 +123,52 @@ describe("packEvents", () => {
     expect(record && unpack(record)).toEqual(events);
   });
 
+  it("round-trips any request's events exactly, whatever they leave out or keep", () => {
+    const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+    const input = fc.record(
+      {
+        event_type: fc.constantFrom("click", "page_view", "purchase"),
+        event_id: optional(fc.uuid()),
+        user_id: optional(fc.string({ minLength: 1, maxLength: 20 })),
+        session_id: optional(fc.string({ minLength: 1, maxLength: 20 })),
+        region: optional(fc.constantFrom("eu-west", "us-east")),
+        value: optional(fc.double({ noNaN: true, noDefaultInfinity: true })),
+        properties: optional(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }))),
+      },
+      { requiredKeys: ["event_type"] },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(input, optional(fc.integer({ min: 0, max: 2_000_000_000_000 }))), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        optional(fc.string({ maxLength: 40 })),
+        fc.boolean(),
+        (inputs, userAgent, stray) => {
+          const context = { receivedAt: 1_700_000_000_000, correlationId: "req-p", userAgent };
+          const events = inputs.map(([raw, timestamp]) => {
+            const clean = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+            return enrichEvent({ input: clean as never, timestamp }, context);
+          });
+          // an event whose shared fields differ from the request's keeps them
+          if (stray && events[0]) events[0] = { ...events[0], received_at: 1, source: { api_version: 1 } };
+          const records = packEvents(
+            events,
+            () => "t",
+            () => 4,
+            "req-p",
+          );
+          const back = records.flatMap((record) => unpack(record));
+          const byId = (list: EnrichedEvent[]) =>
+            [...list].sort((a, b) => (a.event_id < b.event_id ? -1 : 1));
+          expect(byId(back)).toEqual(byId(events.map((e) => JSON.parse(JSON.stringify(e)) as EnrichedEvent)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("reads records without shared headers (one full event, or packed before the headers) as they are", () => {
     const full = event("u2");
     expect(unpackRecord(JSON.stringify(full), undefined)).toEqual([full]);
