@@ -142,6 +142,14 @@ describe("bad input", () => {
     },
   );
 
+  it("answers a 202 uncompressed even to a client that accepts gzip", async () => {
+    const events = Array.from({ length: 100 }, (_, i) => ({ event_type: "click", user_id: `gz-${i}` }));
+    const response = await postEvents(clients.baseUrl, events, { "Accept-Encoding": "gzip, deflate" });
+    expect(response.status).toBe(202);
+    expect(response.headers.get("content-encoding")).toBeNull();
+    expect(response.body.event_ids).toHaveLength(100);
+  });
+
   it("echoes the caller's X-Request-Id", async () => {
     const response = await postEvents(
       clients.baseUrl,
