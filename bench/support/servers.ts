@@ -23,12 +23,14 @@ export async function ensureNextBuild(dir = ROOT): Promise<void> {
   await sh(process.execPath, [NEXT_BIN, "build", dir]);
 }
 
-/** `BENCH_PROFILE_WEB=1`: the web process writes a CPU profile to .local/prof/web when it stops. */
-function webProfileArgs(): string[] {
-  return process.env.BENCH_PROFILE_WEB
-    ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, ".local/prof/web")}`]
-    : [];
+/**
+ * `BENCH_PROFILE_WEB=1` / `BENCH_PROFILE_WORKERS=1`: the web process / the workers write a
+ * CPU profile to .local/prof/web / .local/prof/workers when they stop.
+ */
+function profileArgs(variable: string, dir: string): string[] {
+  return process.env[variable] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, ".local/prof", dir)}`] : [];
 }
+const webProfileArgs = () => profileArgs("BENCH_PROFILE_WEB", "web");
 
 export async function startNext(
   dir: string,
@@ -65,7 +67,15 @@ export function startWorker(
 ): ChildProcess {
   return spawn(
     process.execPath,
-    [...extraNodeArgs, "--conditions=react-server", "--import", "tsx", "workers/main.ts", role],
+    [
+      ...profileArgs("BENCH_PROFILE_WORKERS", "workers"),
+      ...extraNodeArgs,
+      "--conditions=react-server",
+      "--import",
+      "tsx",
+      "workers/main.ts",
+      role,
+    ],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] },
   );
 }

@@ -71,20 +71,18 @@ export function unpackRecord(value: string, headers: Record<string, HeaderValue>
     correlation_id: headerText(headers?.[CORRELATION_HEADER]),
     source: JSON.parse(headerText(headers?.[SOURCE_HEADER]) ?? "null") as unknown,
   };
-  return items.map((item: unknown) => {
-    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+  // the parsed objects are this function's own: completed in place, no copies
+  for (const item of items) {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) continue;
     const event = item as Record<string, unknown>;
-    const received = event.received_at ?? shared.received_at;
-    return {
-      ...event,
-      timestamp: event.timestamp ?? received,
-      received_at: received,
-      correlation_id: event.correlation_id ?? shared.correlation_id,
-      source: event.source ?? shared.source,
-      id_supplied: event.id_supplied ?? false,
-      timestamp_supplied: event.timestamp_supplied ?? false,
-    };
-  });
+    event.received_at ??= shared.received_at;
+    event.timestamp ??= event.received_at;
+    event.correlation_id ??= shared.correlation_id;
+    event.source ??= shared.source;
+    event.id_supplied ??= false;
+    event.timestamp_supplied ??= false;
+  }
+  return items;
 }
 
 /**
