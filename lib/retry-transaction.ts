@@ -2,14 +2,21 @@ import { logger } from "./logger";
 
 const RETRYABLE_PG_CODES = new Set(["40P01", "40001"]); // deadlock, serialization failure
 
-/** Retries a transaction that lost a deadlock or serialization race (it rolled back whole). */
-export async function retryTransaction<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+/**
+ * Retries a transaction that lost a deadlock or serialization race (it rolled back whole),
+ * or failed with one of `alsoRetryable`, codes the caller knows a retry resolves.
+ */
+export async function retryTransaction<T>(
+  work: () => Promise<T>,
+  { attempts = 5, alsoRetryable = [] }: { attempts?: number; alsoRetryable?: readonly string[] } = {},
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (attempt >= attempts || !code || !RETRYABLE_PG_CODES.has(code)) throw error;
+      const retryable = code !== undefined && (RETRYABLE_PG_CODES.has(code) || alsoRetryable.includes(code));
+      if (attempt >= attempts || !retryable) throw error;
       logger.warn({ attempt, code }, "transaction_retry");
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }

@@ -20,6 +20,7 @@ import { sendToDeadLetter, type BadMessage } from "@/lib/kafka/dead-letter";
 import {
   persistBatch,
   toStagingRow,
+  UNIQUE_VIOLATION,
   type ConsumedEvent,
   type PartitionProgress,
 } from "@/lib/services/events/persist-batch";
@@ -86,8 +87,9 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     const events = parts.flatMap((part) => part.events);
     await ensurePartitions(events);
     const progress = parts.map((part) => part.progress);
-    const result = await retryTransaction(() =>
-      persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS),
+    const result = await retryTransaction(
+      () => persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS),
+      { alsoRetryable: [UNIQUE_VIOLATION] },
     );
     processorEventsTotal.inc({ outcome: "stored" }, result.inserted - result.late);
     processorEventsTotal.inc({ outcome: "late" }, result.late);

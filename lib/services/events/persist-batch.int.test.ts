@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db/client";
 import { enrichEvent } from "@/lib/events/enrich";
-import { persistBatch } from "./persist-batch";
+import { retryTransaction } from "@/lib/retry-transaction";
+import { persistBatch, UNIQUE_VIOLATION } from "./persist-batch";
 
 afterAll(() => closeDb());
 
@@ -80,6 +81,28 @@ describe("persistBatch", () => {
       where o.group_id = ${groupId}`;
     expect(Number(stored?.next_offset)).toBe(12);
     expect(Number(stored?.max_ms)).toBe(now - 500);
+  });
+
+  it("stores and counts an event once when two writers store it at the same moment (rebalance)", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const now = Date.now();
+    const batch = Array.from({ length: 200 }, (_, i) => ({
+      event: enrichEvent(
+        { input: { event_type: "click", region: `race-${tag}`, value: i }, timestamp: now },
+        { receivedAt: now, correlationId: tag, userAgent: undefined },
+      ),
+      partition: 0,
+      offset: i,
+      late: false,
+      maybeClosed: false,
+    }));
+    const write = () =>
+      retryTransaction(() => persistBatch(getSql(), batch, [], [300]), { alsoRetryable: [UNIQUE_VIOLATION] });
+    const results = await Promise.all([write(), write(), write()]);
+    expect(results.reduce((sum, result) => sum + result.inserted, 0)).toBe(200);
+    const [agg] = await getSql()`select event_count::int as n from aggregations
+      where window_seconds = 300 and event_type = 'click' and region = ${`race-${tag}`}`;
+    expect(agg?.n).toBe(200);
   });
 
   it("adds nothing when the same batch is persisted again (redelivery)", async () => {

@@ -45,6 +45,8 @@ export interface PersistResult {
 export const UNKNOWN_REGION = "unknown";
 /** Replay takes this lock exclusively; every batch takes it shared, so the two never interleave. */
 export const REPLAY_LOCK_KEY = 7_202_611;
+/** A concurrent writer stored one of the batch's events first: retry the batch (see PERSIST_SQL). */
+export const UNIQUE_VIOLATION = "23505";
 const BATCH_WORK_MEM = "32MB";
 
 // The batch arrives by COPY into this per-connection temporary table (emptied at commit):
@@ -56,9 +58,13 @@ const STAGING_COLUMNS = `event_id text, event_time_ms int8, event_type text, reg
   late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, probe bool`;
 const STAGING_DDL = `create temp table if not exists persist_staging (${STAGING_COLUMNS}) on commit delete rows`;
 
-// TRICKY: a client retry that omitted `timestamp` gets a new event_time, so the key
-// (event_id, event_time) alone would not catch it; those rows (probe = true) are also
-// looked up by id around their receive time.
+// TRICKY: a stored event is skipped by looking its key up (an anti-join), not by ON CONFLICT
+// DO NOTHING, whose speculative insertion made the insert ~25 % dearer for every row. Two
+// processors storing the same event at once (during a rebalance) then meet a unique
+// violation: the transaction rolls back whole and is retried (UNIQUE_VIOLATION is retryable
+// for it), and the retry skips the event. A client retry that omitted `timestamp` gets a new
+// event_time, so the key alone would not catch it; those rows (probe = true) are also looked
+// up by id around their receive time.
 export const PERSIST_SQL = `
 with staged as (
   select t.*, timestamptz 'epoch' + t.event_time_ms * interval '1 millisecond' as event_time,
@@ -80,12 +86,11 @@ inserted as (
   select event_id, event_time, event_type, region, user_id, session_id, value,
          properties, received_at, correlation_id, source, is_late, kafka_partition, kafka_offset
   from input i
-  where case when i.probe then not exists (
+  where not exists (select 1 from raw_events r where r.event_id = i.event_id and r.event_time = i.event_time)
+    and (not i.probe or not exists (
           select 1 from raw_events r
           where r.event_id = i.event_id
-            and r.event_time between i.received_at - interval '1 day' and i.received_at + interval '1 minute')
-        else true end
-  on conflict do nothing
+            and r.event_time between i.received_at - interval '1 day' and i.received_at + interval '1 minute'))
   returning event_time, event_type, coalesce(region, '${UNKNOWN_REGION}') as region, user_id, value, late
 ),
 windowed as (
