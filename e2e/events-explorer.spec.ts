@@ -10,7 +10,7 @@ async function waitUntilStored(request: APIRequestContext, region: string, count
     .poll(
       async () => {
         const response = await request.get(`/api/events?region=${region}&limit=1000`);
-        return ((await response.json()) as { events: unknown[] }).events.length;
+        return ((await response.json()) as { data: unknown[] }).data.length;
       },
       { timeout: 20_000, message: `${count} events of region ${region} stored` },
     )

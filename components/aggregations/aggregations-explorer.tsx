@@ -66,7 +66,7 @@ export function AggregationsExplorer() {
           from: new Date(Date.now() - rangeMs).toISOString(),
           limit: "10000",
         });
-        return fetchJson<{ windows: AggregationRow[] }>(`/api/aggregations?${params.toString()}`);
+        return fetchJson<{ data: AggregationRow[] }>(`/api/aggregations?${params.toString()}`);
       },
       refetchInterval: 30_000,
     })),
@@ -82,7 +82,7 @@ export function AggregationsExplorer() {
   const rowsByMetric = useMemo(
     () =>
       buildRows(
-        results.map((r) => r.data?.windows),
+        results.map((r) => r.data?.data),
         series,
         Number(selection.window) * 1000,
         rangeMs,

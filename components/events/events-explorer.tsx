@@ -28,7 +28,7 @@ import { filtersFromSearch, filtersToApiQuery, filtersToSearch, type EventFilter
 const PAGE_SIZE = 50;
 
 interface EventsPage {
-  events: EventRow[];
+  data: EventRow[];
   next_cursor: string | null;
 }
 
@@ -66,7 +66,7 @@ export function EventsExplorer() {
     router.replace(nextSearch ? `${pathname}?${nextSearch}` : pathname, { scroll: false });
   };
 
-  const rows = query.data?.pages.flatMap((page) => page.events) ?? [];
+  const rows = query.data?.pages.flatMap((page) => page.data) ?? [];
   const exportQuery = new URLSearchParams(apiQuery);
   exportQuery.set("format", "csv");
 

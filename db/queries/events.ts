@@ -22,7 +22,7 @@ export interface EventRow {
 /** Newest first, keyset-paginated; `next_cursor` is null on the last page. */
 export async function listEvents(
   query: ListEventsQuery,
-): Promise<{ events: EventRow[]; next_cursor: string | null }> {
+): Promise<{ data: EventRow[]; next_cursor: string | null }> {
   const filters: (SQL | undefined)[] = [];
   if (query.event_type) filters.push(eq(rawEvents.eventType, query.event_type));
   if (query.region) filters.push(eq(rawEvents.region, query.region));
@@ -59,7 +59,7 @@ export async function listEvents(
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
-    events: page.map((row) => ({
+    data: page.map((row) => ({
       event_id: row.eventId,
       event_type: row.eventType,
       timestamp: row.eventTime.toISOString(),

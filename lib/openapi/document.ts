@@ -110,7 +110,7 @@ export function buildOpenApiDocument(): JsonSchema {
             "200": json(
               {
                 type: "object",
-                properties: { events: { type: "array" }, next_cursor: { type: ["string", "null"] } },
+                properties: { data: { type: "array" }, next_cursor: { type: ["string", "null"] } },
               },
               "A page of events",
             ),
@@ -124,7 +124,10 @@ export function buildOpenApiDocument(): JsonSchema {
           parameters: queryParameters(aggregationsQuery),
           responses: {
             "200": json(
-              { type: "object", properties: { windows: { type: "array" } } },
+              {
+                type: "object",
+                properties: { data: { type: "array" }, next_cursor: { type: "null" } },
+              },
               "Windows, oldest first",
             ),
             "400": errors("invalid_query"),

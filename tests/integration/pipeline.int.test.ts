@@ -149,10 +149,10 @@ describe("ingest → Kafka → processor → PostgreSQL and Redis → query API"
       const response = await fetch(url);
       expect(response.status).toBe(200);
       const page = (await response.json()) as {
-        events: { event_id: string; region: string; event_type: string }[];
+        data: { event_id: string; region: string; event_type: string }[];
         next_cursor: string | null;
       };
-      for (const event of page.events) {
+      for (const event of page.data) {
         expect(event).toMatchObject({ region, event_type: "click" });
         seen.add(event.event_id);
       }
@@ -166,9 +166,13 @@ describe("ingest → Kafka → processor → PostgreSQL and Redis → query API"
     const url = `${clients.baseUrl}/api/aggregations?event_type=*&region=${region}&window=300`;
     const response = await fetch(url);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { windows: { count: number; p95: number | null }[] };
-    const total = body.windows.reduce((sum, window) => sum + window.count, 0);
+    const body = (await response.json()) as {
+      data: { count: number; p95: number | null }[];
+      next_cursor: null;
+    };
+    const total = body.data.reduce((sum, window) => sum + window.count, 0);
     expect(total).toBe(sent.filter((event) => event.region === region).length);
-    expect(body.windows.some((window) => window.p95 !== null)).toBe(true);
+    expect(body.next_cursor).toBeNull();
+    expect(body.data.some((window) => window.p95 !== null)).toBe(true);
   });
 });

@@ -7,5 +7,5 @@ export const dynamic = "force-dynamic";
 
 export const GET = withRoute("aggregations.get", async (request) => {
   const query = aggregationsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return jsonResponse({ windows: await listAggregations(query) });
+  return jsonResponse({ data: await listAggregations(query), next_cursor: null });
 });

@@ -51,7 +51,7 @@ export const GET = withRoute("events.export", async (request, { correlationId })
       controller.enqueue(encoder.encode(csvRow(COLUMNS)));
     },
     async pull(controller) {
-      const rows = page.events.slice(0, max - written);
+      const rows = page.data.slice(0, max - written);
       controller.enqueue(
         encoder.encode(rows.map((row) => csvRow(COLUMNS.map((column) => row[column]))).join("")),
       );
