@@ -171,9 +171,9 @@ export function ruleStateOf(rule: RuleRow, openIncident: IncidentRow | null, now
   return openIncident === null ? "ok" : "firing";
 }
 
-export function toRuleDto(rule: RuleRow, openIncident: IncidentRow | null, nowMs: number): RuleDto {
+/** A stored rule's definition fields in the API's names: shared by its DTO and its PATCH base. */
+export function ruleDefinition(rule: RuleRow) {
   return {
-    id: rule.id,
     name: rule.name,
     event_type: rule.eventType,
     region: rule.region,
@@ -182,6 +182,13 @@ export function toRuleDto(rule: RuleRow, openIncident: IncidentRow | null, nowMs
     condition: rule.condition,
     for_windows: rule.forWindows,
     severity: rule.severity,
+  };
+}
+
+export function toRuleDto(rule: RuleRow, openIncident: IncidentRow | null, nowMs: number): RuleDto {
+  return {
+    id: rule.id,
+    ...ruleDefinition(rule),
     channels: {
       in_app: rule.inApp,
       webhook:

@@ -1,5 +1,5 @@
 import { AppError, type ErrorDetail } from "../errors";
-import type { RuleRow } from "./dto";
+import { ruleDefinition, type RuleRow } from "./dto";
 import { ruleInputSchema, toErrorDetails, type RuleInput } from "./rule-schema";
 import { checkWebhookUrl, type ResolveHost } from "./webhook-url";
 
@@ -42,14 +42,7 @@ function invalid(details: ErrorDetail[]): AppError {
 /** A stored rule in the API's input shape (without its secret), the base a PATCH is merged onto. */
 export function ruleToInput(rule: RuleRow): Record<string, unknown> {
   return {
-    name: rule.name,
-    event_type: rule.eventType,
-    region: rule.region,
-    metric: rule.metric,
-    window_seconds: rule.windowSeconds,
-    condition: rule.condition,
-    for_windows: rule.forWindows,
-    severity: rule.severity,
+    ...ruleDefinition(rule),
     channels: {
       in_app: rule.inApp,
       webhook: rule.webhookUrl === null ? null : { url: rule.webhookUrl },
