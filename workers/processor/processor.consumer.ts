@@ -19,10 +19,10 @@ import { MicroBatcher } from "@/lib/kafka/batcher";
 import { sendToDeadLetter, type BadMessage } from "@/lib/kafka/dead-letter";
 import {
   persistBatch,
-  toStagingRow,
+  stageEvent,
   UNIQUE_VIOLATION,
-  type ConsumedEvent,
   type PartitionProgress,
+  type StagedEvent,
 } from "@/lib/services/events/persist-batch";
 import type { Component } from "../lifecycle";
 import { WatermarkTracker, windowStartOf } from "../processing/watermark";
@@ -39,9 +39,24 @@ const KAFKA_COMMIT_INTERVAL_MS = 1000;
  */
 const DECODE_SLICE_MS = 4;
 
+/**
+ * What the processor keeps of a decoded event until its batch is written: the COPY line
+ * and the few fields the steps after the write need. The decoded object itself (with its
+ * properties) is garbage as soon as its line is made; two batches per partition wait in
+ * memory, so this keeps the processor under its memory target.
+ */
+interface PendingEvent extends StagedEvent {
+  time: number;
+  sessionId: string | undefined;
+  late: boolean;
+  correlationId: string;
+  partition: number;
+  offset: number;
+}
+
 /** One partition's decoded batch, waiting to be written with the others. */
 interface PartitionBatch {
-  events: ConsumedEvent[];
+  events: PendingEvent[];
   progress: PartitionProgress;
 }
 
@@ -68,8 +83,8 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
   let stopping = false;
   let commitTimer: NodeJS.Timeout | undefined;
 
-  const ensurePartitions = async (events: ConsumedEvent[]) => {
-    const days = new Set(events.map(({ event }) => Math.floor(event.timestamp / DAY_MS)));
+  const ensurePartitions = async (events: PendingEvent[]) => {
+    const days = new Set(events.map(({ time }) => Math.floor(time / DAY_MS)));
     const missing = [...days].filter((day) => !knownDays.has(day));
     if (missing.length === 0) return;
     await ensureRawEventPartitions(getSql(), Math.min(...missing) * DAY_MS, Math.max(...missing) * DAY_MS);
@@ -96,8 +111,8 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted);
     processorLateEventsTotal.inc(result.late);
     try {
-      const sessions = events.flatMap(({ event, late }) =>
-        event.session_id && !late ? [{ sessionId: event.session_id, time: event.timestamp }] : [],
+      const sessions = events.flatMap(({ sessionId, time, late }) =>
+        sessionId && !late ? [{ sessionId, time }] : [],
       );
       await recordSecondCounts(redis, result.secondCounts, sessions);
     } catch (error) {
@@ -112,9 +127,9 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         "batch_persisted",
       );
       // Per-event lines trace one request through the pipeline; not for production volume.
-      for (const { event, partition, offset } of events) {
+      for (const { correlationId, eventId, partition, offset } of events) {
         logger.debug(
-          { correlation_id: event.correlation_id, event_id: event.event_id, partition, offset },
+          { correlation_id: correlationId, event_id: eventId, partition, offset },
           "event_persisted",
         );
       }
@@ -176,7 +191,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     const { topic, partition } = batch;
     const partitionKey = `${topic}/${partition}`;
     const closedBefore = Date.now() - env.ALLOWED_LATENESS_MS;
-    const events: ConsumedEvent[] = [];
+    const events: PendingEvent[] = [];
     const bad: BadMessage[] = [];
     let maxEventTime: number | undefined;
     let sliceStarted = performance.now();
@@ -193,16 +208,19 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         const { late } = watermarks.observe(partitionKey, time);
         const maybeClosed = windowStartOf(time, largestWindowMs) + largestWindowMs <= closedBefore;
         maxEventTime = maxEventTime === undefined ? time : Math.max(maxEventTime, time);
-        const consumed: ConsumedEvent = {
-          event,
-          partition,
-          offset: Number(message.offset),
+        const offset = Number(message.offset);
+        // the COPY line is made now, while the writer is busy with the previous batch
+        const { eventId, stagingRow } = stageEvent({ event, partition, offset, late, maybeClosed });
+        events.push({
+          eventId,
+          stagingRow,
+          time,
+          sessionId: event.session_id,
           late,
-          maybeClosed,
-        };
-        // made now, while the writer is busy with the previous batch
-        consumed.stagingRow = toStagingRow(consumed);
-        events.push(consumed);
+          correlationId: event.correlation_id,
+          partition,
+          offset,
+        });
       }
     }
     const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db/client";
 import { enrichEvent } from "@/lib/events/enrich";
 import { retryTransaction } from "@/lib/retry-transaction";
-import { persistBatch, UNIQUE_VIOLATION } from "./persist-batch";
+import { persistBatch, stageEvent, UNIQUE_VIOLATION } from "./persist-batch";
 
 afterAll(() => closeDb());
 
@@ -28,7 +28,7 @@ describe("persistBatch", () => {
     );
     const result = await persistBatch(
       getSql(),
-      [{ event, partition: 1, offset: 7, late: false, maybeClosed: false }],
+      [stageEvent({ event, partition: 1, offset: 7, late: false, maybeClosed: false })],
       [],
       [300],
     );
@@ -73,7 +73,7 @@ describe("persistBatch", () => {
       nextOffset: 11 + i,
       maxEventTime: now - 1000 + i * 500,
     });
-    const result = await persistBatch(getSql(), batch, [progress(1), progress(0)], [300]);
+    const result = await persistBatch(getSql(), batch.map(stageEvent), [progress(1), progress(0)], [300]);
     expect(result.inserted).toBe(2);
     const [stored] = await getSql()<{ next_offset: string; max_ms: string }[]>`
       select o.next_offset, (extract(epoch from w.max_event_time) * 1000)::int8 as max_ms
@@ -97,7 +97,9 @@ describe("persistBatch", () => {
       maybeClosed: false,
     }));
     const write = () =>
-      retryTransaction(() => persistBatch(getSql(), batch, [], [300]), { alsoRetryable: [UNIQUE_VIOLATION] });
+      retryTransaction(() => persistBatch(getSql(), batch.map(stageEvent), [], [300]), {
+        alsoRetryable: [UNIQUE_VIOLATION],
+      });
     const results = await Promise.all([write(), write(), write()]);
     expect(results.reduce((sum, result) => sum + result.inserted, 0)).toBe(200);
     const [agg] = await getSql()`select event_count::int as n from aggregations
@@ -118,10 +120,35 @@ describe("persistBatch", () => {
       late: false,
       maybeClosed: false,
     }));
-    expect((await persistBatch(getSql(), batch, [], [300])).inserted).toBe(50);
-    expect((await persistBatch(getSql(), batch, [], [300])).inserted).toBe(0);
+    expect((await persistBatch(getSql(), batch.map(stageEvent), [], [300])).inserted).toBe(50);
+    expect((await persistBatch(getSql(), batch.map(stageEvent), [], [300])).inserted).toBe(0);
     const [agg] = await getSql()`select event_count::int as n from aggregations
       where window_seconds = 300 and event_type = 'click' and region = ${`redeliver-${tag}`}`;
     expect(agg?.n).toBe(50);
+  });
+
+  it("stores only the new events of a batch that repeats stored ones (a re-read after a resume from Kafka's offsets)", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const now = Date.now();
+    const batch = Array.from({ length: 60 }, (_, i) => ({
+      event: enrichEvent(
+        { input: { event_type: "click", region: `reread-${tag}`, value: i }, timestamp: now },
+        { receivedAt: now, correlationId: tag, userAgent: undefined },
+      ),
+      partition: 0,
+      offset: i,
+      late: false,
+      maybeClosed: false,
+    }));
+    expect((await persistBatch(getSql(), batch.slice(0, 40).map(stageEvent), [], [300])).inserted).toBe(40);
+    // the primary key stops the first attempt; the second looks every id up
+    expect((await persistBatch(getSql(), batch.slice(25).map(stageEvent), [], [300])).inserted).toBe(20);
+    const [agg] = await getSql()`select event_count::int as n, value_sum::float8 as sum from aggregations
+      where window_seconds = 300 and event_type = 'click' and region = ${`reread-${tag}`}`;
+    expect(agg?.n).toBe(60);
+    expect(agg?.sum).toBe((59 * 60) / 2);
+    const [stored] =
+      await getSql()`select count(*)::int as n from raw_events where region = ${`reread-${tag}`}`;
+    expect(stored?.n).toBe(60);
   });
 });

@@ -12,11 +12,16 @@ export interface ConsumedEvent {
   late: boolean;
   /** Its window may already be closed (ended before now minus the lateness): check in SQL. */
   maybeClosed: boolean;
-  /**
-   * Its COPY line (`toStagingRow`), when the caller prepared it off the transaction's path
-   * (the processor does while the previous batch is being written); else made here.
-   */
-  stagingRow?: string;
+}
+
+/**
+ * An event as persistBatch takes it: its id and its line for the staging table's COPY
+ * (`stageEvent`). The processor makes these while the previous batch is being written, and
+ * keeps no more of the event than it needs afterwards.
+ */
+export interface StagedEvent {
+  eventId: string;
+  stagingRow: string;
 }
 
 /** Where a partition stands after this batch: the next offset and the largest event time. */
@@ -55,16 +60,19 @@ const BATCH_WORK_MEM = "32MB";
 // than ISO 8601 text.
 const STAGING_COLUMNS = `event_id text, event_time_ms int8, event_type text, region text, user_id text,
   session_id text, value float8, properties jsonb, received_at_ms int8, correlation_id text, source jsonb,
-  late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, probe bool`;
+  late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, probe bool, id_supplied bool`;
 const STAGING_DDL = `create temp table if not exists persist_staging (${STAGING_COLUMNS}) on commit delete rows`;
 
-// TRICKY: a stored event is skipped by looking its key up (an anti-join), not by ON CONFLICT
-// DO NOTHING, whose speculative insertion made the insert ~25 % dearer for every row. Two
-// processors storing the same event at once (during a rebalance) then meet a unique
-// violation: the transaction rolls back whole and is retried (UNIQUE_VIOLATION is retryable
-// for it), and the retry skips the event. A client retry that omitted `timestamp` gets a new
-// event_time, so the key alone would not catch it; those rows (probe = true) are also looked
-// up by id around their receive time.
+// TRICKY: which events may be stored already? Offsets commit with the rows, so after a
+// crash the processor resumes exactly past what is stored: an event with a server-assigned
+// id comes back only if its record is read twice (a resume from Kafka's trailing offsets,
+// or two members writing one partition during a rebalance), and then its key, time
+// included, is the same. So by default ($3 false) only events whose client chose the id are
+// looked up (an anti-join), and the primary key catches the rest: a unique violation rolls
+// the transaction back whole, and persistBatch runs it again with every event looked up
+// ($3 true). Looking every event up on every batch cost a third of the statement. A client
+// retry that omitted `timestamp` gets a new event_time, so its key alone would not match;
+// those rows (probe = true) are also looked up by id around their receive time.
 export const PERSIST_SQL = `
 with staged as (
   select t.*, timestamptz 'epoch' + t.event_time_ms * interval '1 millisecond' as event_time,
@@ -86,7 +94,8 @@ inserted as (
   select event_id, event_time, event_type, region, user_id, session_id, value,
          properties, received_at, correlation_id, source, is_late, kafka_partition, kafka_offset
   from input i
-  where not exists (select 1 from raw_events r where r.event_id = i.event_id and r.event_time = i.event_time)
+  where (not ($3::bool or i.id_supplied)
+         or not exists (select 1 from raw_events r where r.event_id = i.event_id and r.event_time = i.event_time))
     and (not i.probe or not exists (
           select 1 from raw_events r
           where r.event_id = i.event_id
@@ -123,8 +132,12 @@ function copyField(value: string | null): string {
     : value;
 }
 
-/** The event's line for the staging table's COPY. */
-export function toStagingRow({ event, partition, offset, late, maybeClosed }: ConsumedEvent): string {
+/** The event's id and its line for the staging table's COPY. */
+export function stageEvent(consumed: ConsumedEvent): StagedEvent {
+  return { eventId: consumed.event.event_id, stagingRow: toStagingRow(consumed) };
+}
+
+function toStagingRow({ event, partition, offset, late, maybeClosed }: ConsumedEvent): string {
   return [
     copyField(event.event_id),
     toMs(event.timestamp),
@@ -142,11 +155,12 @@ export function toStagingRow({ event, partition, offset, late, maybeClosed }: Co
     String(partition),
     String(offset),
     event.id_supplied && !event.timestamp_supplied ? "t" : "f",
+    event.id_supplied ? "t" : "f",
   ].join("\t");
 }
 
-function toCopyText(batch: ConsumedEvent[]): string {
-  return batch.map((consumed) => consumed.stagingRow ?? toStagingRow(consumed)).join("\n") + "\n";
+function toCopyText(batch: StagedEvent[]): string {
+  return batch.map((staged) => staged.stagingRow).join("\n") + "\n";
 }
 
 async function copyIntoStaging(tx: TransactionSql, text: string): Promise<void> {
@@ -188,11 +202,11 @@ function progressJson(progress: PartitionProgress[]): string {
 }
 
 /** Keeps the first of several messages with the same event id (one statement may not see its own rows). */
-export function dropRepeatedIds(batch: ConsumedEvent[]): ConsumedEvent[] {
+function dropRepeatedIds(batch: readonly StagedEvent[]): StagedEvent[] {
   const seen = new Set<string>();
-  return batch.filter(({ event }) => {
-    if (seen.has(event.event_id)) return false;
-    seen.add(event.event_id);
+  return batch.filter(({ eventId }) => {
+    if (seen.has(eventId)) return false;
+    seen.add(eventId);
     return true;
   });
 }
@@ -204,13 +218,35 @@ export function dropRepeatedIds(batch: ConsumedEvent[]): ConsumedEvent[] {
  */
 export async function persistBatch(
   sql: Sql,
-  batch: ConsumedEvent[],
+  batch: readonly StagedEvent[],
   progress: PartitionProgress[],
   windowSizesSeconds: readonly number[],
 ): Promise<PersistResult> {
   const unique = dropRepeatedIds(batch);
   // made before the transaction starts: PostgreSQL would wait for it inside
-  const copyText = unique.length > 0 ? toCopyText(unique) : "";
+  const prepared = { copyText: unique.length > 0 ? toCopyText(unique) : "", progress, windowSizesSeconds };
+  const write = (lookUpEveryId: boolean) => writeBatch(sql, prepared, lookUpEveryId);
+  try {
+    return await write(false);
+  } catch (error) {
+    // an event of the batch is stored already (see PERSIST_SQL): again, looking every id up
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    return write(true);
+  }
+}
+
+interface PreparedBatch {
+  /** The staging table's COPY text; empty when the batch holds no events. */
+  copyText: string;
+  progress: PartitionProgress[];
+  windowSizesSeconds: readonly number[];
+}
+
+function writeBatch(
+  sql: Sql,
+  { copyText, progress, windowSizesSeconds }: PreparedBatch,
+  lookUpEveryId: boolean,
+): Promise<PersistResult> {
   const largestWindow = Math.max(...windowSizesSeconds);
   // Statements that do not depend on each other are sent together (postgres.js pipelines
   // queries issued concurrently on one connection): fewer round trips per batch.
@@ -221,14 +257,14 @@ export async function persistBatch(
       // the roll-up sorts a batch's rows once per window size: keep that sort in memory
       tx.unsafe(`set local work_mem = '${BATCH_WORK_MEM}'`),
     ]);
-    if (unique.length > 0) await copyIntoStaging(tx, copyText);
+    if (copyText !== "") await copyIntoStaging(tx, copyText);
     const json = progressJson(progress);
     const [rows] = await Promise.all([
-      unique.length === 0
+      copyText === ""
         ? Promise.resolve([])
         : tx.unsafe<{ event_type: string; region: string; second: string; count: number; late: boolean }[]>(
             PERSIST_SQL,
-            [windowSizesSeconds.join(","), largestWindow],
+            [windowSizesSeconds.join(","), largestWindow, lookUpEveryId],
             { prepare: true },
           ),
       progress.length === 0

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db/client";
 import { enrichEvent } from "@/lib/events/enrich";
 import { createRandom } from "@/lib/simulation/traffic";
-import { persistBatch, type ConsumedEvent } from "./persist-batch";
+import { persistBatch, stageEvent, type ConsumedEvent } from "./persist-batch";
 
 afterAll(() => closeDb());
 
@@ -39,7 +39,7 @@ describe("sketches in aggregations", () => {
     });
     // four batches, as four processors would write them: the sketches must merge
     for (let i = 0; i < events.length; i += 5000) {
-      await persistBatch(getSql(), events.slice(i, i + 5000), [], [300]);
+      await persistBatch(getSql(), events.slice(i, i + 5000).map(stageEvent), [], [300]);
     }
     const [row] = await getSql()<{ users: number; pcts: number[]; count: string }[]>`
       select hll_cardinality(users) as users, event_count as count,
