@@ -1,10 +1,12 @@
 /**
- * `npm run bench:live [-- --rate 5000 --seconds 20]`
+ * `npm run bench:live [-- --rate 5000 --seconds 20 --processes 1]`
  * POST /api/events -> event reported on GET /api/stream (SSE) latency, under a background load
  * of `rate` events/s. Every 100 ms a probe event with a region of its own is posted; its
  * latency is the time from sending the POST until a "counts" message naming that region
- * arrives on an SSE client. The path: Next.js route -> Kafka -> processor (PostgreSQL
- * transaction, Redis counters, PUBLISH) -> the web process's one Redis subscriber -> SSE.
+ * arrives on an SSE client. The path: Next.js route -> Kafka (acknowledged) -> the route
+ * PUBLISHes the request's counts on Redis -> the web process's one Redis subscriber -> SSE.
+ * A processor runs too (it persists the same load), as in production. `--processes`: web
+ * processes (WEB_PROCESSES).
  *
  * Baseline in the same run: a bare Node HTTP server that PUBLISHes each POST's events on
  * Redis at once and relays its subscription to an SSE client, under the same load. The ratio
@@ -22,11 +24,13 @@ const { values } = parseArgs({
     rate: { type: "string", default: "5000" },
     seconds: { type: "string", default: "20" },
     batch: { type: "string", default: "100" },
+    processes: { type: "string", default: "1" },
   },
 });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const BATCH = Number(values.batch);
+const PROCESSES = Number(values.processes);
 const PROBE_EVERY_MS = 100;
 const WARMUP_SECONDS = 3;
 const NEXT_PORT = 3321;
@@ -264,7 +268,7 @@ async function main(): Promise<void> {
     PROCESSOR_GROUP_ID: `bench-live-${runId}`,
     METRICS_PORT: "0",
   };
-  const web = await startNext(ROOT, NEXT_PORT, env);
+  const web = await startNext(ROOT, NEXT_PORT, env, PROCESSES);
   const processor = startWorker("processor", env);
   const baseline = await startBaseline();
   try {
@@ -299,7 +303,7 @@ async function main(): Promise<void> {
     );
     console.log(`pipeline: ${RATE} events/s for ${SECONDS} s ...`);
     const real = report(
-      "POST -> Kafka -> processor -> SSE",
+      `POST -> Kafka -> SSE (${PROCESSES} web proc.)`,
       await measure(
         "real",
         `http://127.0.0.1:${NEXT_PORT}/api/events`,
@@ -314,7 +318,7 @@ async function main(): Promise<void> {
       `POST -> event on an SSE client; probes every ${PROBE_EVERY_MS} ms under ${RATE} events/s (batches of ${BATCH}), ${SECONDS} s`,
     );
     console.log(
-      "path                                  p50 ms   p99 ms   max ms   achieved ev/s  probes  lost  failed",
+      "path                                  p50 ms   p99 ms   max ms   achieved ev/s  probes  lost  failed  to Redis p50/p99 ms",
     );
     for (const row of [real, bare]) {
       console.log(

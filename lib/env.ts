@@ -28,6 +28,7 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: int(3000, 1),
+  WEB_PROCESSES: int(1, 1),
 
   DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/analytics"),
   DATABASE_POOL_SIZE: int(10, 1),

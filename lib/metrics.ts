@@ -1,4 +1,5 @@
 import client from "prom-client";
+import { joinClusterMetrics } from "./metrics-cluster";
 
 /**
  * Module-level Prometheus metrics of every process. Kept on one registry stored on
@@ -9,7 +10,10 @@ type GlobalWithRegistry = typeof globalThis & { [registryKey]?: client.Registry 
 const holder = globalThis as GlobalWithRegistry;
 const firstLoad = holder[registryKey] === undefined;
 export const registry = (holder[registryKey] ??= new client.Registry());
-if (firstLoad) client.collectDefaultMetrics({ register: registry });
+if (firstLoad) {
+  client.collectDefaultMetrics({ register: registry });
+  joinClusterMetrics(registry);
+}
 
 function counter(name: string, help: string, labelNames: string[] = []) {
   const existing = registry.getSingleMetric(name);

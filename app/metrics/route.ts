@@ -1,9 +1,11 @@
 import { registry } from "@/lib/metrics";
+import { readClusterMetrics } from "@/lib/metrics-cluster";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** Prometheus scrape endpoint of the web process. */
+/** Prometheus scrape endpoint of the web app: every web process's metrics, summed (web/start.ts). */
 export async function GET(): Promise<Response> {
-  return new Response(await registry.metrics(), { headers: { "Content-Type": registry.contentType } });
+  const text = (await readClusterMetrics()) ?? (await registry.metrics());
+  return new Response(text, { headers: { "Content-Type": registry.contentType } });
 }

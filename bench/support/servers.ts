@@ -24,35 +24,36 @@ export async function ensureNextBuild(dir = ROOT): Promise<void> {
 }
 
 /**
- * `BENCH_PROFILE_WEB=1` / `BENCH_PROFILE_WORKERS=1`: the web process / the workers write a
+ * `BENCH_PROFILE_WEB=1` / `BENCH_PROFILE_WORKERS=1`: the web processes / the workers write a
  * CPU profile to .local/prof/web / .local/prof/workers when they stop.
  */
 function profileArgs(variable: string, dir: string): string[] {
   return process.env[variable] ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, ".local/prof", dir)}`] : [];
 }
-const webProfileArgs = () => profileArgs("BENCH_PROFILE_WEB", "web");
 
+/**
+ * Starts the Next.js app in `dir` as `npm start` does (web/start.ts): `processes` `next
+ * start` processes sharing `port`.
+ */
 export async function startNext(
   dir: string,
   port: number,
   env: Record<string, string>,
+  processes = 1,
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [
-      ...webProfileArgs(),
-      "--max-semi-space-size=64",
-      NEXT_BIN,
-      "start",
-      dir,
-      "-p",
-      String(port),
-      "-H",
-      "127.0.0.1",
-    ],
+    ["--import", "tsx", path.join(ROOT, "web/start.ts"), dir, "-p", String(port), "-H", "127.0.0.1"],
     {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "production", ...env },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        ...env,
+        WEB_PROCESSES: String(processes),
+        // reaches the web processes (their flags are web/start.ts's own)
+        NODE_OPTIONS: profileArgs("BENCH_PROFILE_WEB", "web").join(" "),
+      },
       stdio: ["ignore", "ignore", "inherit"],
     },
   );

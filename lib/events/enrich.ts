@@ -23,21 +23,39 @@ const ids = new V7Generator({
   },
 });
 
+// "0f" for 15: a 16-byte id becomes text with 16 lookups instead of 32 digit appends
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** A new UUIDv7 in its canonical 8-4-4-4-12 form. */
+function newEventId(): string {
+  const b = ids.generate().bytes;
+  const h = (i: number) => HEX[b[i] ?? 0] ?? "00";
+  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+}
+
+/** Where a request came from, as its events carry it: one object, shared by them all. */
+function sourceOf(context: RequestContext): EnrichedEvent["source"] {
+  return context.userAgent
+    ? { user_agent: context.userAgent.slice(0, 256), api_version: 1 }
+    : { api_version: 1 };
+}
+
 /** Adds what the server knows: id, receive time, correlation id, source. No client IP is kept. */
-export function enrichEvent(valid: ValidEvent, context: RequestContext): EnrichedEvent {
+export function enrichEvent(
+  valid: ValidEvent,
+  context: RequestContext,
+  source: EnrichedEvent["source"] = sourceOf(context),
+): EnrichedEvent {
   const { input } = valid;
   const event: EnrichedEvent = {
-    event_id: input.event_id ?? ids.generate().toString(),
+    event_id: input.event_id ?? newEventId(),
     event_type: input.event_type,
     timestamp: valid.timestamp ?? context.receivedAt,
     received_at: context.receivedAt,
     correlation_id: context.correlationId,
     id_supplied: input.event_id !== undefined,
     timestamp_supplied: valid.timestamp !== undefined,
-    source: {
-      ...(context.userAgent ? { user_agent: context.userAgent.slice(0, 256) } : {}),
-      api_version: 1,
-    },
+    source,
   };
   if (input.user_id !== undefined) event.user_id = input.user_id;
   if (input.session_id !== undefined) event.session_id = input.session_id;
@@ -45,4 +63,10 @@ export function enrichEvent(valid: ValidEvent, context: RequestContext): Enriche
   if (input.value !== undefined) event.value = input.value;
   if (input.properties !== undefined) event.properties = input.properties;
   return event;
+}
+
+/** A request's events, enriched; they share one source object. */
+export function enrichEvents(valid: ValidEvent[], context: RequestContext): EnrichedEvent[] {
+  const source = sourceOf(context);
+  return valid.map((event) => enrichEvent(event, context, source));
 }

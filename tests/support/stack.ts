@@ -21,6 +21,8 @@ export function testEnv(runId: string, port: number): Record<string, string> {
     NODE_ENV: "production",
     LOG_LEVEL: "warn",
     PORT: String(port),
+    // two processes behind the port, as a multi-core deployment runs (web/start.ts)
+    WEB_PROCESSES: "2",
     DATABASE_URL: "postgres://postgres@127.0.0.1:5432/analytics_test",
     REDIS_KEY_PREFIX: `test-${runId}:`,
     KAFKA_TOPIC_PREFIX: `test-${runId}.`,
@@ -67,7 +69,7 @@ export async function startTestStack(runId: string, port: number): Promise<TestS
   const web = spawnLogged(
     `web-${runId}`,
     process.execPath,
-    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    ["--import", "tsx", "web/start.ts", "-p", String(port), "-H", "127.0.0.1"],
     env,
   );
   const processor = spawnProcessor(`processor-${runId}`, env);

@@ -1,7 +1,7 @@
 import "server-only";
 import { getEnv } from "../../env";
 import { AppError, type ErrorDetail } from "../../errors";
-import { enrichEvent, type RequestContext } from "../../events/enrich";
+import { enrichEvents, type RequestContext } from "../../events/enrich";
 import { detectFormat, parseEvents } from "../../events/parse-body";
 import type { EnrichedEvent } from "../../events/schema";
 import { validateEvent, type ValidEvent } from "../../events/validate";
@@ -60,7 +60,7 @@ export function prepareEvents(input: IngestInput): EnrichedEvent[] {
       details: details.slice(0, MAX_DETAILS),
     });
   }
-  return valid.map((event) => enrichEvent(event, input));
+  return enrichEvents(valid, input);
 }
 
 export async function ingestEvents(input: IngestInput): Promise<IngestResult> {
