@@ -17,8 +17,9 @@ export interface ValidEvent {
 export function measureDepth(value: unknown, limit: number, depth = 0): number {
   if (depth > limit || value === null || typeof value !== "object") return depth;
   let deepest = depth + 1;
-  for (const child of Object.values(value)) {
-    deepest = Math.max(deepest, measureDepth(child, limit, depth + 1));
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    deepest = Math.max(deepest, measureDepth(object[key], limit, depth + 1));
     if (deepest > limit) break;
   }
   return deepest;

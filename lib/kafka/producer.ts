@@ -105,9 +105,14 @@ export function toMessages(
 ): OutgoingMessage[] {
   const env = getEnv();
   const topics = { prefix: env.KAFKA_TOPIC_PREFIX, eventTypes: env.EVENT_TYPES };
+  const topicOfType = new Map<string, string>(); // a request holds a handful of types
   return packEvents(
     events,
-    (event) => topicForType(event.event_type, topics),
+    (event) => {
+      let topic = topicOfType.get(event.event_type);
+      if (topic === undefined) topicOfType.set(event.event_type, (topic = topicForType(event.event_type, topics)));
+      return topic;
+    },
     (topic) => partitionCounts.get(topic),
     correlationId,
   );

@@ -16,6 +16,15 @@ export function partitionForKey(key: string, count: number): number {
   return murmur2Partition(key, count);
 }
 
+/** The events of one record in the making. */
+interface Group {
+  topic: string;
+  partition: number | undefined;
+  key: string;
+  parts: string[];
+  bytes: number;
+}
+
 /** What every event of one request shares; a packed record's headers carry it once. */
 interface Shared {
   correlationId: string;
@@ -109,10 +118,10 @@ export function packEvents(
   partitionCount: (topic: string) => number | undefined,
   correlationId: string,
 ): OutgoingMessage[] {
-  const groups = new Map<
-    string,
-    { topic: string; partition: number | undefined; key: string; parts: string[]; bytes: number }
-  >();
+  // by topic, then by partition (an array index: no key string per event); records whose
+  // partition Kafka chooses (count unknown) are grouped by their key
+  const groups = new Map<string, (Group | undefined)[]>();
+  const groupsByKey = new Map<string, Group>();
   const records: OutgoingMessage[] = [];
   const first = events[0];
   if (!first) return records;
@@ -122,7 +131,7 @@ export function packEvents(
     source: first.source,
     sourceJson: JSON.stringify(first.source),
   };
-  const flush = (group: { topic: string; partition: number | undefined; key: string; parts: string[] }) => {
+  const flush = (group: Group) => {
     records.push({
       topic: group.topic,
       partition: group.partition,
@@ -142,20 +151,29 @@ export function packEvents(
     const count = partitionCount(topic);
     // Unknown partition count: a record of its own, partitioned by Kafka from its key.
     const partition = count === undefined ? undefined : partitionForKey(key, count);
-    const groupKey = partition === undefined ? `${topic}\u0000key\u0000${key}` : `${topic}\u0000${partition}`;
     const json = compactJson(event, shared);
-    let group = groups.get(groupKey);
+    let slots: (Group | undefined)[] | undefined;
+    let group: Group | undefined;
+    if (partition === undefined) {
+      group = groupsByKey.get(`${topic}\u0000${key}`);
+    } else {
+      slots = groups.get(topic);
+      if (!slots) groups.set(topic, (slots = []));
+      group = slots[partition];
+    }
     if (group && group.bytes + json.length > MAX_RECORD_BYTES) {
       flush(group);
       group = undefined;
     }
     if (!group) {
       group = { topic, partition, key, parts: [], bytes: 2 };
-      groups.set(groupKey, group);
+      if (slots && partition !== undefined) slots[partition] = group;
+      else groupsByKey.set(`${topic}\u0000${key}`, group);
     }
     group.parts.push(json);
     group.bytes += json.length + 1;
   }
-  for (const group of groups.values()) flush(group);
+  for (const slots of groups.values()) for (const group of slots) if (group) flush(group);
+  for (const group of groupsByKey.values()) flush(group);
   return records;
 }

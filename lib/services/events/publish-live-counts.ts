@@ -9,16 +9,25 @@ import { UNKNOWN_REGION } from "./persist-batch";
 
 /** Per-second counts of a request's events by type and region, as the live channel carries them. */
 export function countBySecond(events: EnrichedEvent[]): LiveCountsMessage {
-  const cells = new Map<string, { t: string; r: string; s: number; n: number }>();
+  // type -> region -> second: lookups without building a key string per event
+  const byType = new Map<string, Map<string, Map<number, { t: string; r: string; s: number; n: number }>>>();
+  const counts: LiveCountsMessage["counts"] = [];
   for (const event of events) {
     const region = event.region ?? UNKNOWN_REGION;
     const second = Math.floor(event.timestamp / 1000);
-    const key = `${second}|${event.event_type}|${region}`;
-    const cell = cells.get(key);
+    let byRegion = byType.get(event.event_type);
+    if (!byRegion) byType.set(event.event_type, (byRegion = new Map()));
+    let bySecond = byRegion.get(region);
+    if (!bySecond) byRegion.set(region, (bySecond = new Map()));
+    const cell = bySecond.get(second);
     if (cell) cell.n += 1;
-    else cells.set(key, { t: event.event_type, r: region, s: second, n: 1 });
+    else {
+      const created = { t: event.event_type, r: region, s: second, n: 1 };
+      bySecond.set(second, created);
+      counts.push(created);
+    }
   }
-  return { kind: "counts", counts: [...cells.values()] };
+  return { kind: "counts", counts };
 }
 
 let failing = false;
