@@ -110,7 +110,8 @@ export function toMessages(
     events,
     (event) => {
       let topic = topicOfType.get(event.event_type);
-      if (topic === undefined) topicOfType.set(event.event_type, (topic = topicForType(event.event_type, topics)));
+      if (topic === undefined)
+        topicOfType.set(event.event_type, (topic = topicForType(event.event_type, topics)));
       return topic;
     },
     (topic) => partitionCounts.get(topic),
