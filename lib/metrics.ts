@@ -1,5 +1,5 @@
 import client from "prom-client";
-import { joinClusterMetrics } from "./metrics-cluster";
+import { joinClusterMetrics, readClusterMetrics } from "./metrics-cluster";
 
 /**
  * Module-level Prometheus metrics of every process. Kept on one registry stored on
@@ -13,6 +13,14 @@ export const registry = (holder[registryKey] ??= new client.Registry());
 if (firstLoad) {
   client.collectDefaultMetrics({ register: registry });
   joinClusterMetrics(registry);
+}
+
+/** The Prometheus scrape answer of the web app: every web process's metrics, summed (web/start.ts). */
+export async function prometheusResponse(): Promise<Response> {
+  const text = (await readClusterMetrics()) ?? (await registry.metrics());
+  return new Response(text, {
+    headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" },
+  });
 }
 
 function counter(name: string, help: string, labelNames: string[] = []) {
@@ -34,6 +42,14 @@ function gauge(name: string, help: string, labelNames: string[] = []) {
 }
 
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+// HTTP (web process): every API route through withRoute (lib/http/route.ts)
+export const httpRequestSeconds = histogram(
+  "analytics_http_request_seconds",
+  "API request duration by route and status",
+  latencyBuckets,
+  ["route", "method", "status"],
+);
 
 // Ingestion (web process)
 export const ingestRequestsTotal = counter(

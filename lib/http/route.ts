@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ZodError } from "zod";
 import { AppError, describeError } from "../errors";
 import { logger } from "../logger";
+import { httpRequestSeconds } from "../metrics";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 const SAFE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -24,6 +25,7 @@ type Handler<P> = (request: Request, context: RouteContext, params: P) => Promis
  */
 export function withRoute<P = unknown>(name: string, handler: Handler<P>) {
   return async (request: Request, segment?: { params: Promise<P> }): Promise<Response> => {
+    const started = performance.now();
     const correlationId = getCorrelationId(request);
     let response: Response;
     try {
@@ -37,6 +39,11 @@ export function withRoute<P = unknown>(name: string, handler: Handler<P>) {
       response = Response.json(mapped.body, { status: mapped.status, headers: mapped.headers });
     }
     response.headers.set(REQUEST_ID_HEADER, correlationId);
+    // a streaming response (SSE) is timed until its headers, not until the client leaves
+    httpRequestSeconds.observe(
+      { route: name, method: request.method, status: String(response.status) },
+      (performance.now() - started) / 1000,
+    );
     return response;
   };
 }

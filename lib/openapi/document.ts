@@ -163,6 +163,17 @@ export function buildOpenApiDocument(): JsonSchema {
           },
         },
       },
+      "/api/metrics": {
+        get: {
+          summary: "Prometheus exposition of the web app (all its processes, summed); also at /metrics",
+          responses: {
+            "200": {
+              description: "Prometheus text format",
+              content: { "text/plain": { schema: { type: "string" } } },
+            },
+          },
+        },
+      },
     },
   };
 }
