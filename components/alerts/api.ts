@@ -16,7 +16,7 @@ const json = (method: string, body?: unknown): RequestInit => ({
 });
 
 export const alertsApi = {
-  listRules: () => fetchJson<{ rules: RuleDto[] }>("/api/alerts/rules"),
+  listRules: () => fetchJson<{ data: RuleDto[]; next_cursor: null }>("/api/alerts/rules"),
   createRule: (body: unknown) => fetchJson<{ rule: RuleDto }>("/api/alerts/rules", json("POST", body)),
   updateRule: (id: string, body: unknown) =>
     fetchJson<{ rule: RuleDto }>(`/api/alerts/rules/${id}`, json("PATCH", body)),
@@ -33,13 +33,13 @@ export const alertsApi = {
   previewDraft: (body: unknown) =>
     fetchJson<{ preview: PreviewDto }>("/api/alerts/rules/preview", json("POST", body)),
   listIncidents: (status: string) =>
-    fetchJson<{ incidents: IncidentDto[] }>(
+    fetchJson<{ data: IncidentDto[]; next_cursor: string | null }>(
       `/api/alerts/incidents?limit=50${status === "all" ? "" : `&status=${status}`}`,
     ),
   acknowledge: (id: string) =>
     fetchJson<{ incident: IncidentDto }>(`/api/alerts/incidents/${id}/acknowledge`, json("POST")),
   listDeliveries: (status: string) =>
-    fetchJson<{ deliveries: DeliveryDto[] }>(
+    fetchJson<{ data: DeliveryDto[]; next_cursor: string | null }>(
       `/api/alerts/deliveries?limit=50${status === "all" ? "" : `&status=${status}`}`,
     ),
 };

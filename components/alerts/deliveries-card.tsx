@@ -40,7 +40,7 @@ export function DeliveriesCard() {
     queryFn: () => alertsApi.listDeliveries(filter),
     refetchInterval: 5_000,
   });
-  const list = deliveries.data?.deliveries ?? [];
+  const list = deliveries.data?.data ?? [];
   return (
     <Card
       title="Delivery log"

@@ -45,7 +45,7 @@ export function IncidentsCard({ highlight }: { highlight?: string }) {
     mutationFn: (id: string) => alertsApi.acknowledge(id),
     onSuccess: () => client.invalidateQueries({ queryKey: alertKeys.all }),
   });
-  const list = incidents.data?.incidents ?? [];
+  const list = incidents.data?.data ?? [];
   return (
     <Card
       title="Incidents"

@@ -71,7 +71,7 @@ export function RulesCard({
     onError: (error) => setMessage(error.message),
   });
 
-  const list = rules.data?.rules ?? [];
+  const list = rules.data?.data ?? [];
   return (
     <Card
       title="Rules"

@@ -42,11 +42,11 @@ export function AnomaliesExplorer() {
   const query = useInfiniteQuery({
     queryKey: anomalyKeys.list(filters),
     queryFn: ({ pageParam }) => fetchAnomalies(filters, pageParam),
-    initialPageParam: undefined as number | undefined,
-    getNextPageParam: (last) => last.next_before_id ?? undefined,
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
     refetchInterval: 30_000,
   });
-  const anomalies = query.data?.pages.flatMap((page) => page.anomalies) ?? [];
+  const anomalies = query.data?.pages.flatMap((page) => page.data) ?? [];
 
   return (
     <div className="space-y-4">

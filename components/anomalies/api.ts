@@ -16,19 +16,19 @@ export const anomalyKeys = {
   detail: (id: number) => ["anomalies", "detail", id] as const,
 };
 
-export function listQuery(filters: AnomalyFilters, beforeId?: number): string {
+export function listQuery(filters: AnomalyFilters, cursor?: string): string {
   const params = new URLSearchParams({ with_points: "true", limit: "20" });
   if (filters.status !== "all") params.set("status", filters.status);
   if (filters.eventType.trim()) params.set("event_type", filters.eventType.trim());
   if (filters.region.trim()) params.set("region", filters.region.trim());
   if (filters.metric) params.set("metric", filters.metric);
-  if (beforeId !== undefined) params.set("before_id", String(beforeId));
+  if (cursor !== undefined) params.set("cursor", cursor);
   return params.toString();
 }
 
-export function fetchAnomalies(filters: AnomalyFilters, beforeId?: number) {
-  return fetchJson<{ anomalies: AnomalyDto[]; next_before_id: number | null }>(
-    `/api/anomalies?${listQuery(filters, beforeId)}`,
+export function fetchAnomalies(filters: AnomalyFilters, cursor?: string) {
+  return fetchJson<{ data: AnomalyDto[]; next_cursor: string | null }>(
+    `/api/anomalies?${listQuery(filters, cursor)}`,
   );
 }
 

@@ -16,12 +16,12 @@ export interface AnomalySummary {
 
 const SEVERITIES = new Set(["low", "medium", "high", "critical"]);
 
-/** Accepts `{anomalies: [...]}`, `{items: [...]}` or a bare array; skips rows it cannot show. */
+/** Accepts `{data: [...]}` (GET /api/anomalies) or a bare array; skips rows it cannot show. */
 export function parseAnomalies(body: unknown): AnomalySummary[] {
   const list = Array.isArray(body)
     ? body
     : typeof body === "object" && body !== null
-      ? ((body as { anomalies?: unknown; items?: unknown }).anomalies ?? (body as { items?: unknown }).items)
+      ? (body as { data?: unknown }).data
       : undefined;
   if (!Array.isArray(list)) return [];
   return list.flatMap((raw: unknown) => {

@@ -1,5 +1,6 @@
 import "server-only";
-import { and, desc, eq, inArray, lt, ne, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { DeliveriesQuery, IncidentsQuery } from "@/lib/alerts/list-queries";
 import {
   toDeliveryDto,
@@ -11,8 +12,23 @@ import {
   type RuleDto,
   type RuleRow,
 } from "@/lib/alerts/dto";
+import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/http/cursor";
 import { getDb } from "../client";
 import { alertDeliveries, alertDeliveryAttempts, alertIncidents, alertRules } from "../schema";
+
+// TRICKY: these times have microseconds, a cursor (a JS Date) only milliseconds. Ordered and
+// compared at millisecond precision, rows that share a millisecond stay in id order and a
+// page boundary among them neither skips nor repeats one.
+const toMs = (column: AnyPgColumn) => sql`date_trunc('milliseconds', ${column})`;
+
+/** Rows after a (time, id) cursor in (time desc, id desc) order. */
+function before(time: AnyPgColumn, id: AnyPgColumn, cursor: { time: Date; id: string }): SQL | undefined {
+  const at = cursor.time.toISOString();
+  return or(
+    sql`${toMs(time)} < ${at}::timestamptz`,
+    and(sql`${toMs(time)} = ${at}::timestamptz`, lt(id, cursor.id)),
+  );
+}
 
 async function openIncidentsByRule(ruleIds: string[]): Promise<Map<string, IncidentRow>> {
   if (ruleIds.length === 0) return new Map();
@@ -42,20 +58,31 @@ export async function getRule(id: string, now = Date.now()): Promise<RuleDto | u
   return toRuleDto(rule, open.get(rule.id) ?? null, now);
 }
 
-/** Incidents, newest first, with their rule's name. */
-export async function listIncidents(query: IncidentsQuery): Promise<IncidentDto[]> {
-  const filters: SQL[] = [];
+/** Incidents, newest first, with their rule's name; `next_cursor` continues the list. */
+export async function listIncidents(
+  query: IncidentsQuery,
+): Promise<{ data: IncidentDto[]; next_cursor: string | null }> {
+  const filters: (SQL | undefined)[] = [];
   if (query.rule_id) filters.push(eq(alertIncidents.ruleId, query.rule_id));
   if (query.status === "unresolved") filters.push(ne(alertIncidents.status, "resolved"));
   else if (query.status) filters.push(eq(alertIncidents.status, query.status));
+  if (query.cursor) {
+    const cursor = decodeTimeIdCursor(query.cursor, { uuidId: true });
+    filters.push(before(alertIncidents.firedAt, alertIncidents.id, cursor));
+  }
   const rows = await getDb()
     .select({ incident: alertIncidents, ruleName: alertRules.name })
     .from(alertIncidents)
     .innerJoin(alertRules, eq(alertRules.id, alertIncidents.ruleId))
-    .where(filters.length > 0 ? and(...filters) : undefined)
-    .orderBy(desc(alertIncidents.firedAt), desc(alertIncidents.id))
-    .limit(query.limit);
-  return rows.map((row) => toIncidentDto(row.incident, row.ruleName));
+    .where(and(...filters))
+    .orderBy(desc(toMs(alertIncidents.firedAt)), desc(alertIncidents.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1]?.incident;
+  return {
+    data: page.map((row) => toIncidentDto(row.incident, row.ruleName)),
+    next_cursor: rows.length > query.limit && last ? encodeTimeIdCursor(last.firedAt, last.id) : null,
+  };
 }
 
 export async function getIncident(id: string): Promise<IncidentDto | undefined> {
@@ -67,18 +94,30 @@ export async function getIncident(id: string): Promise<IncidentDto | undefined> 
   return row ? toIncidentDto(row.incident, row.ruleName) : undefined;
 }
 
-/** The delivery log, newest first, every attempt included (dead letters have status dead_lettered). */
-export async function listDeliveries(query: DeliveriesQuery): Promise<DeliveryDto[]> {
-  const filters: SQL[] = [];
+/**
+ * The delivery log, newest first, every attempt included (dead letters have status
+ * dead_lettered); `next_cursor` continues the list.
+ */
+export async function listDeliveries(
+  query: DeliveriesQuery,
+): Promise<{ data: DeliveryDto[]; next_cursor: string | null }> {
+  const filters: (SQL | undefined)[] = [];
   if (query.rule_id) filters.push(eq(alertDeliveries.ruleId, query.rule_id));
   if (query.status) filters.push(eq(alertDeliveries.status, query.status));
-  const rows = await getDb()
+  if (query.cursor) {
+    const cursor = decodeTimeIdCursor(query.cursor, { uuidId: true });
+    filters.push(before(alertDeliveries.createdAt, alertDeliveries.id, cursor));
+  }
+  const found = await getDb()
     .select({ delivery: alertDeliveries, ruleName: alertRules.name })
     .from(alertDeliveries)
     .innerJoin(alertRules, eq(alertRules.id, alertDeliveries.ruleId))
-    .where(filters.length > 0 ? and(...filters) : undefined)
-    .orderBy(desc(alertDeliveries.createdAt), desc(alertDeliveries.id))
-    .limit(query.limit);
+    .where(and(...filters))
+    .orderBy(desc(toMs(alertDeliveries.createdAt)), desc(alertDeliveries.id))
+    .limit(query.limit + 1);
+  const rows = found.slice(0, query.limit);
+  const last = rows[rows.length - 1]?.delivery;
+  const nextCursor = found.length > query.limit && last ? encodeTimeIdCursor(last.createdAt, last.id) : null;
   const ids = rows.map((row) => row.delivery.id);
   const attempts =
     ids.length === 0
@@ -94,7 +133,10 @@ export async function listDeliveries(query: DeliveriesQuery): Promise<DeliveryDt
     list.push(attempt);
     byDelivery.set(attempt.deliveryId, list);
   }
-  return rows.map((row) => toDeliveryDto(row.delivery, byDelivery.get(row.delivery.id) ?? [], row.ruleName));
+  return {
+    data: rows.map((row) => toDeliveryDto(row.delivery, byDelivery.get(row.delivery.id) ?? [], row.ruleName)),
+    next_cursor: nextCursor,
+  };
 }
 
 /** A delivery with what sending it needs: the rule's current signing secret. */

@@ -1,4 +1,5 @@
 import "server-only";
+import { decodeIdCursor, encodeIdCursor } from "@/lib/http/cursor";
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { isRuleMetric } from "@/lib/alerts/constants";
 import { toAnomalyDto, type AnomalyDetailDto, type AnomalyDto } from "@/lib/alerts/dto";
@@ -13,10 +14,10 @@ const LIST_POINTS = 36;
 /** Windows after the anomaly shown on its chart. */
 const POINTS_AFTER = 12;
 
-/** Anomalies, newest first, filtered; `next_before_id` continues the list. */
+/** Anomalies, newest first, filtered; `next_cursor` continues the list (null on the last page). */
 export async function listAnomalies(
   query: AnomaliesQuery,
-): Promise<{ anomalies: AnomalyDto[]; next_before_id: number | null }> {
+): Promise<{ data: AnomalyDto[]; next_cursor: string | null }> {
   const filters: SQL[] = [];
   const eventType = query.event_type ?? query.type;
   if (query.status) filters.push(eq(anomalies.status, query.status));
@@ -24,7 +25,7 @@ export async function listAnomalies(
   if (query.region) filters.push(eq(anomalies.region, query.region));
   if (query.metric) filters.push(eq(anomalies.metric, query.metric));
   if (query.severity) filters.push(eq(anomalies.severity, query.severity));
-  if (query.before_id) filters.push(lt(anomalies.id, query.before_id));
+  if (query.cursor) filters.push(lt(anomalies.id, decodeIdCursor(query.cursor)));
   const rows = await getDb()
     .select()
     .from(anomalies)
@@ -34,12 +35,12 @@ export async function listAnomalies(
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
-    anomalies: page.map((row) =>
+    data: page.map((row) =>
       query.with_points
         ? { ...toAnomalyDto(row), points: row.context.slice(-LIST_POINTS) }
         : toAnomalyDto(row),
     ),
-    next_before_id: rows.length > query.limit && last ? last.id : null,
+    next_cursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null,
   };
 }
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
-import { AppError } from "@/lib/errors";
-import { decodeCursor, encodeCursor, type ListEventsQuery } from "@/lib/events/query";
+import { type ListEventsQuery } from "@/lib/events/query";
+import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/http/cursor";
 import { getDb } from "../client";
 import { rawEvents } from "../schema";
 
@@ -37,16 +37,11 @@ export async function listEvents(
     filters.push(sql`${rawEvents.properties} ->> ${key} = ${value}`);
   }
   if (query.cursor) {
-    const cursor = decodeCursor(query.cursor);
-    if (!cursor) {
-      throw new AppError("invalid_query", "Invalid cursor", {
-        details: [{ path: "cursor", message: "is not a cursor this API issued" }],
-      });
-    }
+    const cursor = decodeTimeIdCursor(query.cursor);
     filters.push(
       or(
-        lt(rawEvents.eventTime, cursor.eventTime),
-        and(eq(rawEvents.eventTime, cursor.eventTime), lt(rawEvents.eventId, cursor.eventId)),
+        lt(rawEvents.eventTime, cursor.time),
+        and(eq(rawEvents.eventTime, cursor.time), lt(rawEvents.eventId, cursor.id)),
       ),
     );
   }
@@ -72,6 +67,6 @@ export async function listEvents(
       correlation_id: row.correlationId,
       late: row.late,
     })),
-    next_cursor: rows.length > query.limit && last ? encodeCursor(last.eventTime, last.eventId) : null,
+    next_cursor: rows.length > query.limit && last ? encodeTimeIdCursor(last.eventTime, last.eventId) : null,
   };
 }

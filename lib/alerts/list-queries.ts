@@ -6,6 +6,7 @@ export const incidentsQuery = z.strictObject({
   rule_id: z.uuid().optional(),
   status: z.enum([...incidentStatuses, "unresolved"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(512).optional(),
 });
 export type IncidentsQuery = z.infer<typeof incidentsQuery>;
 
@@ -14,6 +15,7 @@ export const deliveriesQuery = z.strictObject({
   rule_id: z.uuid().optional(),
   status: z.enum(deliveryStatuses).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(512).optional(),
 });
 export type DeliveriesQuery = z.infer<typeof deliveriesQuery>;
 
@@ -26,8 +28,8 @@ export const anomaliesQuery = z.strictObject({
   region: z.string().max(64).optional(),
   metric: z.enum(ruleMetrics).optional(),
   severity: z.enum(["low", "medium", "high", "critical"]).optional(),
-  before_id: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional(),
   /** Include each anomaly's recent points (for small charts in the list). */
   with_points: z
     .enum(["true", "false", "1", "0"])

@@ -39,20 +39,3 @@ export const aggregationsQuery = z.strictObject({
 });
 
 export type AggregationsQuery = z.infer<typeof aggregationsQuery>;
-
-/** Opaque cursor for keyset pagination over (event_time desc, event_id desc). */
-export function encodeCursor(eventTime: Date, eventId: string): string {
-  return Buffer.from(JSON.stringify([eventTime.toISOString(), eventId])).toString("base64url");
-}
-
-export function decodeCursor(cursor: string): { eventTime: Date; eventId: string } | undefined {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (!Array.isArray(parsed) || typeof parsed[0] !== "string" || typeof parsed[1] !== "string")
-      return undefined;
-    const eventTime = new Date(parsed[0]);
-    return Number.isNaN(eventTime.getTime()) ? undefined : { eventTime, eventId: parsed[1] };
-  } catch {
-    return undefined;
-  }
-}

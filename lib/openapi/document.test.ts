@@ -40,4 +40,12 @@ describe("OpenAPI document", () => {
       expect.arrayContaining(["event_type", "region", "window"]),
     );
   });
+
+  it("documents every list as a page with a cursor", () => {
+    for (const path of ["/api/anomalies", "/api/alerts/incidents", "/api/alerts/deliveries"]) {
+      expect(doc.paths[path]?.get?.parameters?.map((p) => p.name)).toEqual(
+        expect.arrayContaining(["cursor", "limit"]),
+      );
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { anomaliesQuery, deliveriesQuery, incidentsQuery } from "../alerts/list-queries";
 import { aggregationsQuery, listEventsQuery } from "../events/query";
 import { eventInputSchema } from "../events/schema";
 
@@ -54,6 +55,29 @@ const json = (schema: JsonSchema, description: string) => ({
   content: { "application/json": { schema } },
 });
 const errors = (codes: string) => json({ $ref: "#/components/schemas/Error" }, codes);
+
+/** A list's answer: a page of items and the cursor of the next page (null on the last). */
+const page = (description: string) =>
+  json(
+    {
+      type: "object",
+      required: ["data", "next_cursor"],
+      properties: {
+        data: { type: "array", items: { type: "object" } },
+        next_cursor: { type: ["string", "null"], description: "pass back as `cursor`" },
+      },
+    },
+    description,
+  );
+
+/** GET of a list endpoint whose query parameters `schema` defines. */
+const listEndpoint = (summary: string, schema: z.ZodObject, description: string) => ({
+  get: {
+    summary,
+    parameters: queryParameters(schema),
+    responses: { "200": page(description), "400": errors("invalid_query") },
+  },
+});
 
 export function buildOpenApiDocument(): JsonSchema {
   return {
@@ -163,6 +187,27 @@ export function buildOpenApiDocument(): JsonSchema {
           },
         },
       },
+      "/api/anomalies": listEndpoint(
+        "Anomalies, newest first",
+        anomaliesQuery,
+        "A page of anomalies (see docs/alerts.md)",
+      ),
+      "/api/alerts/rules": {
+        get: {
+          summary: "Every alert rule with its state (one page)",
+          responses: { "200": page("Rules, newest first; next_cursor is always null") },
+        },
+      },
+      "/api/alerts/incidents": listEndpoint(
+        "Alert incidents, newest first",
+        incidentsQuery,
+        "A page of incidents",
+      ),
+      "/api/alerts/deliveries": listEndpoint(
+        "The notification delivery log, newest first",
+        deliveriesQuery,
+        "A page of deliveries with their attempts",
+      ),
       "/api/metrics": {
         get: {
           summary: "Prometheus exposition of the web app (all its processes, summed); also at /metrics",

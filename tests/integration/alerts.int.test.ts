@@ -70,8 +70,9 @@ async function createRule(body: Record<string, unknown>): Promise<RuleDto> {
 }
 
 async function deliveriesOf(ruleId: string): Promise<DeliveryDto[]> {
-  return (await api<{ deliveries: DeliveryDto[] }>(`/api/alerts/deliveries?rule_id=${ruleId}`)).body
-    .deliveries;
+  return (
+    await api<{ data: DeliveryDto[]; next_cursor: string | null }>(`/api/alerts/deliveries?rule_id=${ruleId}`)
+  ).body.data;
 }
 
 /** Waits until the worker has learned `windowStartMs` for the series (its windows before are done). */
@@ -175,8 +176,8 @@ describe("alert rules API", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0]?.path).toBe("for_windows");
 
-    const list = await api<{ rules: RuleDto[] }>("/api/alerts/rules");
-    expect(list.body.rules.find((entry) => entry.id === rule.id)?.state).toBe("muted");
+    const list = await api<{ data: RuleDto[]; next_cursor: string | null }>("/api/alerts/rules");
+    expect(list.body.data.find((entry) => entry.id === rule.id)?.state).toBe("muted");
 
     expect((await api(`/api/alerts/rules/${rule.id}`, { method: "DELETE" })).status).toBe(204);
     expect((await api(`/api/alerts/rules/${rule.id}`)).status).toBe(404);
@@ -208,10 +209,10 @@ describe("anomaly → incident → signed webhook", () => {
     let anomaly: AnomalyDto | undefined;
     await waitFor(
       async () => {
-        const { body } = await api<{ anomalies: AnomalyDto[] }>(
+        const { body } = await api<{ data: AnomalyDto[]; next_cursor: string | null }>(
           `/api/anomalies?type=${eventType}&metric=count`,
         );
-        anomaly = body.anomalies[0];
+        anomaly = body.data[0];
         return anomaly !== undefined;
       },
       { timeoutMs: 60_000, what: "an anomaly row for the spike" },
@@ -245,8 +246,8 @@ describe("anomaly → incident → signed webhook", () => {
       verifySignature(SECRET, notification?.raw ?? "", String(notification?.headers["x-signature"])),
     ).toBe(true);
 
-    const rules = await api<{ rules: RuleDto[] }>("/api/alerts/rules");
-    expect(rules.body.rules.find((entry) => entry.id === rule.id)?.state).toBe("firing");
+    const rules = await api<{ data: RuleDto[]; next_cursor: string | null }>("/api/alerts/rules");
+    expect(rules.body.data.find((entry) => entry.id === rule.id)?.state).toBe("firing");
   });
 
   it("sends one resolved notification when the series is back to normal", async () => {
@@ -282,17 +283,40 @@ describe("anomaly → incident → signed webhook", () => {
     const deliveries = await deliveriesOf(rule.id);
     expect(deliveries.map((d) => d.kind).sort()).toEqual(["firing", "resolved"]);
     expect(deliveries.every((d) => d.attempts === 1 && d.attempt_log[0]?.status_code === 204)).toBe(true);
+    // one per page: the cursor leads to the other, and the last page says so
+    type Page = { data: DeliveryDto[]; next_cursor: string | null };
+    const first = await api<Page>(`/api/alerts/deliveries?rule_id=${rule.id}&limit=1`);
+    expect(first.body.data).toHaveLength(1);
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    const second = await api<Page>(
+      `/api/alerts/deliveries?rule_id=${rule.id}&limit=1&cursor=${first.body.next_cursor ?? ""}`,
+    );
+    expect(second.body.data.map((d) => d.id)).toEqual(
+      deliveries.map((d) => d.id).filter((id) => id !== first.body.data[0]?.id),
+    );
+    expect(second.body.next_cursor).toBeNull();
+    const forged = await api<{ error: { details: { path: string }[] } }>(
+      `/api/alerts/deliveries?rule_id=${rule.id}&cursor=bm90LWEtY3Vyc29y`,
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.details[0]?.path).toBe("cursor");
 
-    const incidents = await api<{ incidents: IncidentDto[] }>(`/api/alerts/incidents?rule_id=${rule.id}`);
-    expect(incidents.body.incidents).toHaveLength(1);
-    expect(incidents.body.incidents[0]).toMatchObject({ status: "resolved", notified: true });
-    const anomalies = await api<{ anomalies: AnomalyDto[] }>(`/api/anomalies?type=${eventType}&metric=count`);
-    expect(anomalies.body.anomalies).toHaveLength(1);
+    const incidents = await api<{ data: IncidentDto[]; next_cursor: string | null }>(
+      `/api/alerts/incidents?rule_id=${rule.id}`,
+    );
+    expect(incidents.body.data).toHaveLength(1);
+    expect(incidents.body.data[0]).toMatchObject({ status: "resolved", notified: true });
+    const anomalies = await api<{ data: AnomalyDto[]; next_cursor: string | null }>(
+      `/api/anomalies?type=${eventType}&metric=count`,
+    );
+    expect(anomalies.body.data).toHaveLength(1);
   });
 
   it("shows the anomaly with its series and takes acknowledge/resolve", async () => {
-    const { body } = await api<{ anomalies: AnomalyDto[] }>(`/api/anomalies?type=${eventType}&metric=count`);
-    const id = body.anomalies[0]?.id;
+    const { body } = await api<{ data: AnomalyDto[]; next_cursor: string | null }>(
+      `/api/anomalies?type=${eventType}&metric=count`,
+    );
+    const id = body.data[0]?.id;
     const detail = await api<{
       anomaly: AnomalyDto;
       points: { observed: number; expected: number | null }[];
@@ -313,10 +337,10 @@ describe("anomaly → incident → signed webhook", () => {
       body: JSON.stringify({ status: "gone" }),
     });
     expect(bad.status).toBe(400);
-    const filtered = await api<{ anomalies: AnomalyDto[] }>(
+    const filtered = await api<{ data: AnomalyDto[]; next_cursor: string | null }>(
       `/api/anomalies?type=${eventType}&metric=count&status=open`,
     );
-    expect(filtered.body.anomalies).toHaveLength(0);
+    expect(filtered.body.data).toHaveLength(0);
   });
 });
 
@@ -339,15 +363,21 @@ describe("incidents and test notifications", () => {
     let incidents: IncidentDto[] = [];
     await waitFor(
       async () => {
-        incidents = (await api<{ incidents: IncidentDto[] }>(`/api/alerts/incidents?rule_id=${rule.id}`)).body
-          .incidents;
+        incidents = (
+          await api<{ data: IncidentDto[]; next_cursor: string | null }>(
+            `/api/alerts/incidents?rule_id=${rule.id}`,
+          )
+        ).body.data;
         return incidents.length > 0;
       },
       { timeoutMs: 30_000, what: "the incident" },
     );
     await waitUntilLearned(eventType, HISTORY_START + 4 * STEP);
-    incidents = (await api<{ incidents: IncidentDto[] }>(`/api/alerts/incidents?rule_id=${rule.id}`)).body
-      .incidents;
+    incidents = (
+      await api<{ data: IncidentDto[]; next_cursor: string | null }>(
+        `/api/alerts/incidents?rule_id=${rule.id}`,
+      )
+    ).body.data;
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({
       status: "open",
@@ -360,8 +390,8 @@ describe("incidents and test notifications", () => {
     });
     expect(acknowledged.status).toBe(200);
     expect(acknowledged.body.incident.status).toBe("acknowledged");
-    const rules = await api<{ rules: RuleDto[] }>("/api/alerts/rules");
-    expect(rules.body.rules.find((entry) => entry.id === rule.id)?.state).toBe("firing");
+    const rules = await api<{ data: RuleDto[]; next_cursor: string | null }>("/api/alerts/rules");
+    expect(rules.body.data.find((entry) => entry.id === rule.id)?.state).toBe("firing");
   });
 
   it("sends a signed test notification on demand", async () => {
@@ -415,9 +445,9 @@ describe("webhook down", () => {
     const gaps = times.slice(1).map((time, i) => time - (times[i] ?? 0));
     expect(gaps.at(-1) ?? 0).toBeGreaterThan(gaps[0] ?? 0);
 
-    const deadLetters = await api<{ deliveries: DeliveryDto[] }>(
+    const deadLetters = await api<{ data: DeliveryDto[]; next_cursor: string | null }>(
       "/api/alerts/deliveries?status=dead_lettered",
     );
-    expect(deadLetters.body.deliveries.map((delivery) => delivery.id)).toContain(dead?.id);
+    expect(deadLetters.body.data.map((delivery) => delivery.id)).toContain(dead?.id);
   });
 });

@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 /** The delivery log, every attempt included; `status=dead_lettered` lists the dead letters. */
 export const GET = withRoute("alerts.deliveries.list", async (request) => {
   const query = deliveriesQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return jsonResponse({ deliveries: await listDeliveries(query) });
+  return jsonResponse(await listDeliveries(query));
 });

@@ -7,5 +7,5 @@ export const dynamic = "force-dynamic";
 
 export const GET = withRoute("alerts.incidents.list", async (request) => {
   const query = incidentsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return jsonResponse({ incidents: await listIncidents(query) });
+  return jsonResponse(await listIncidents(query));
 });

@@ -6,7 +6,10 @@ import { createRule } from "@/lib/services/alerts/create-rule";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = withRoute("alerts.rules.list", async () => jsonResponse({ rules: await listRules() }));
+// every rule on one page: a deployment has tens of rules, not thousands
+export const GET = withRoute("alerts.rules.list", async () =>
+  jsonResponse({ data: await listRules(), next_cursor: null }),
+);
 
 export const POST = withRoute("alerts.rules.create", async (request) => {
   const rule = await createRule(await readJsonBody(request));
