@@ -1,6 +1,6 @@
 import "server-only";
 import type { Sql } from "@/db/client";
-import { ROLLUP_INSERT_SQL } from "../events/rollup-sql";
+import { ROLLUP_INSERT_SQL, rollupBinSeconds, rollupCtes } from "../events/rollup-sql";
 import { REPLAY_LOCK_KEY } from "../events/persist-batch";
 
 const DAY_MS = 86_400_000;
@@ -43,12 +43,17 @@ export async function rebuildRange(
     const end = Math.min(start + DAY_MS, range.toMs);
     const from = new Date(start).toISOString();
     const to = new Date(end).toISOString();
-    results.push(await rebuildChunk(sql, from, to, windowSizesSeconds.join(",")));
+    results.push(await rebuildChunk(sql, from, to, windowSizesSeconds));
   }
   return results;
 }
 
-async function rebuildChunk(sql: Sql, from: string, to: string, sizes: string): Promise<RebuildResult> {
+async function rebuildChunk(
+  sql: Sql,
+  from: string,
+  to: string,
+  sizes: readonly number[],
+): Promise<RebuildResult> {
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${REPLAY_LOCK_KEY})`;
     await tx`create temp table closed_windows on commit drop as
@@ -57,14 +62,14 @@ async function rebuildChunk(sql: Sql, from: string, to: string, sizes: string): 
     const deleted = await tx`
       delete from aggregations where window_start >= ${from}::timestamptz and window_start < ${to}::timestamptz`;
     const written = await tx.unsafe(
-      `with windowed as (
-         select date_bin(make_interval(secs => s.size), r.event_time, timestamptz 'epoch') as window_start,
-                s.size as window_seconds, r.event_type, coalesce(r.region, 'unknown') as region, r.user_id, r.value
-         from raw_events r cross join unnest(string_to_array($3::text, ',')::int[]) as s(size)
+      `with rollup_events as (
+         select r.event_time, r.event_type, coalesce(r.region, 'unknown') as region, r.user_id, r.value
+         from raw_events r
          where r.event_time >= $1::timestamptz and r.event_time < $2::timestamptz and not r.late
-       )
+       ),
+       ${rollupCtes("string_to_array($3::text, ',')::int[]", "$4::int")}
        ${ROLLUP_INSERT_SQL}`,
-      [from, to, sizes],
+      [from, to, sizes.join(","), rollupBinSeconds(sizes)],
     );
     await tx`
       update aggregations a set closed_at = c.closed_at from closed_windows c

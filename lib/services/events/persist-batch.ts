@@ -2,7 +2,7 @@ import "server-only";
 import type { TransactionSql } from "postgres";
 import type { Sql } from "@/db/client";
 import type { EnrichedEvent } from "@/lib/events/schema";
-import { ROLLUP_INSERT_SQL } from "./rollup-sql";
+import { ROLLUP_INSERT_SQL, rollupBinSeconds, rollupCtes } from "./rollup-sql";
 
 export interface ConsumedEvent {
   event: EnrichedEvent;
@@ -102,12 +102,10 @@ inserted as (
             and r.event_time between i.received_at - interval '1 day' and i.received_at + interval '1 minute'))
   returning event_time, event_type, coalesce(region, '${UNKNOWN_REGION}') as region, user_id, value, late
 ),
-windowed as (
-  select date_bin(make_interval(secs => s.size), i.event_time, timestamptz 'epoch') as window_start,
-         s.size as window_seconds, i.event_type, i.region, i.user_id, i.value
-  from inserted i cross join unnest(string_to_array($1::text, ',')::int[]) as s(size)
-  where not i.late
+rollup_events as (
+  select event_time, event_type, region, user_id, value from inserted where not late
 ),
+${rollupCtes("string_to_array($1::text, ',')::int[]", "$4::int")},
 rolled as (${ROLLUP_INSERT_SQL})
 select event_type, region, floor(extract(epoch from event_time))::int8 as second,
        count(*)::int as count, late
@@ -264,7 +262,12 @@ function writeBatch(
         ? Promise.resolve([])
         : tx.unsafe<{ event_type: string; region: string; second: string; count: number; late: boolean }[]>(
             PERSIST_SQL,
-            [windowSizesSeconds.join(","), largestWindow, lookUpEveryId],
+            [
+              windowSizesSeconds.join(","),
+              largestWindow,
+              lookUpEveryId,
+              rollupBinSeconds(windowSizesSeconds),
+            ],
             { prepare: true },
           ),
       progress.length === 0

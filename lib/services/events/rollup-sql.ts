@@ -1,18 +1,45 @@
 /**
- * Adds the rows of a relation named "windowed" (window_start, window_seconds, event_type,
- * region, user_id, value) into aggregations, with the "*" roll-ups, merging sketches into
- * existing rows. Shared by the batch writer and the replay so both count the same way.
+ * How events become aggregate rows, shared by the batch writer and the replay so both count
+ * the same way. The caller defines a relation named "rollup_events" (event_time, event_type,
+ * region, user_id, value) holding the events to add, and passes the window sizes (an int[]
+ * SQL expression) and their greatest common divisor in seconds (an int SQL expression).
+ *
+ * Two steps: the events are first grouped into bins of the common divisor (one pass over the
+ * events, each feeding its sketches once), and every window size and roll-up is then merged
+ * from those partial rows (hundreds of rows, not events × sizes × grouping sets): counts,
+ * sums, minima and maxima add up exactly, HyperLogLog unions are lossless, and t-digests merge
+ * within their documented error (docs/architecture.md).
  */
+export function rollupCtes(sizesSql: string, binSecondsSql: string): string {
+  return `
+rollup_bins as (
+  select date_bin(make_interval(secs => ${binSecondsSql}), e.event_time, timestamptz 'epoch') as bin_start,
+         e.event_type, e.region,
+         count(*) as event_count,
+         hll_add_agg(hll_hash_text(e.user_id)) filter (where e.user_id is not null) as users,
+         count(e.value) as value_count, sum(e.value) as value_sum, min(e.value) as value_min,
+         max(e.value) as value_max, tdigest(e.value, 100) as value_digest
+  from rollup_events e
+  group by 1, 2, 3
+),
+rollup_windows as (
+  select date_bin(make_interval(secs => s.size), b.bin_start, timestamptz 'epoch') as window_start,
+         s.size as window_seconds, b.*
+  from rollup_bins b cross join unnest(${sizesSql}) as s(size)
+)`;
+}
+
+/** Adds "rollup_windows" (see rollupCtes) into aggregations with the "*" roll-ups, merging into existing rows. */
 export const ROLLUP_INSERT_SQL = `
   insert into aggregations as a (window_start, window_seconds, event_type, region, event_count, users,
                                  value_count, value_sum, value_min, value_max, value_digest, updated_at)
   select window_start, window_seconds,
          case when grouping(event_type) = 1 then '*' else event_type end,
          case when grouping(region) = 1 then '*' else region end,
-         count(*),
-         coalesce(hll_add_agg(hll_hash_text(user_id)) filter (where user_id is not null), hll_empty()),
-         count(value), sum(value), min(value), max(value), tdigest(value, 100), now()
-  from windowed
+         sum(event_count)::int8,
+         coalesce(hll_union_agg(users), hll_empty()),
+         sum(value_count)::int8, sum(value_sum), min(value_min), max(value_max), tdigest(value_digest), now()
+  from rollup_windows
   group by window_seconds, window_start, grouping sets ((event_type, region), (event_type), (region), ())
   -- a stable row order keeps concurrent processors from deadlocking on the same rows
   order by 2, 3, 4, 1
@@ -32,3 +59,12 @@ export const ROLLUP_INSERT_SQL = `
   where a.closed_at is null
   returning 1
 `;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** The bin of the first step: the greatest common divisor of the window sizes, in seconds. */
+export function rollupBinSeconds(windowSizesSeconds: readonly number[]): number {
+  return windowSizesSeconds.reduce((acc, size) => gcd(acc, size));
+}
