@@ -25,8 +25,9 @@ process.title = "analytics-web";
 cluster.setupPrimary({
   exec: nextBin,
   args: ["start", ...process.argv.slice(2)],
-  // not this launcher's own flags (its TypeScript loader): Next.js runs compiled code
-  execArgv: ["--max-semi-space-size=64"],
+  // not this launcher's own flags (its TypeScript loader): Next.js runs compiled code. A
+  // CPU profile asked of the launcher (`node --cpu-prof ... web/start.ts`) is taken of each process.
+  execArgv: ["--max-semi-space-size=64", ...process.execArgv.filter((arg) => arg.startsWith("--cpu-prof"))],
 });
 serveClusterMetrics();
 

@@ -43,7 +43,18 @@ export async function startNext(
 ): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", path.join(ROOT, "web/start.ts"), dir, "-p", String(port), "-H", "127.0.0.1"],
+    [
+      // web/start.ts hands --cpu-prof flags on to the web processes
+      ...profileArgs("BENCH_PROFILE_WEB", "web"),
+      "--import",
+      "tsx",
+      path.join(ROOT, "web/start.ts"),
+      dir,
+      "-p",
+      String(port),
+      "-H",
+      "127.0.0.1",
+    ],
     {
       cwd: ROOT,
       env: {
@@ -51,8 +62,6 @@ export async function startNext(
         NODE_ENV: "production",
         ...env,
         WEB_PROCESSES: String(processes),
-        // reaches the web processes (their flags are web/start.ts's own)
-        NODE_OPTIONS: profileArgs("BENCH_PROFILE_WEB", "web").join(" "),
       },
       stdio: ["ignore", "ignore", "inherit"],
     },
