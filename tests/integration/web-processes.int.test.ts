@@ -1,6 +1,9 @@
+import { execFileSync, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { afterAll, describe, expect, it } from "vitest";
 import { testClients } from "../support/clients";
+import { spawnLogged } from "../support/stack";
+import { waitFor } from "../support/wait-for";
 
 const clients = testClients();
 afterAll(() => clients.close());
@@ -54,5 +57,92 @@ describe("the web app as two processes on one port (web/start.ts, WEB_PROCESSES=
     expect(sample(other, "analytics_ingest_events_total")).toBe(
       sample(after, "analytics_ingest_events_total"),
     );
+  });
+});
+
+/** The pids of a process's children. */
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .map((line) => Number(line.trim()))
+      .filter((child) => child > 0);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+function startLauncher(name: string, port: number): ChildProcess {
+  return spawnLogged(
+    name,
+    process.execPath,
+    ["--import", "tsx", "web/start.ts", "-p", String(port), "-H", "127.0.0.1"],
+    { ...clients.env, PORT: String(port), WEB_PROCESSES: "2" },
+  );
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+describe("web/start.ts supervising its processes", () => {
+  it("replaces a process that dies, keeps answering, and stops them all on SIGTERM", async () => {
+    const port = 3131;
+    const launcher = startLauncher("launcher-restart", port);
+    const startedAt = Date.now();
+    try {
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined))?.ok === true,
+        {
+          timeoutMs: 60_000,
+          what: "the launcher's web app to answer",
+        },
+      );
+      const before = childPids(launcher.pid ?? 0);
+      expect(before).toHaveLength(2);
+      // a process that dies in its first 15 s counts as failing to start (everything stops)
+      await waitFor(async () => Date.now() - startedAt > 16_000, {
+        timeoutMs: 30_000,
+        what: "16 s of uptime",
+      });
+      const [victim] = before;
+      process.kill(victim ?? 0, "SIGKILL");
+      await waitFor(
+        async () => {
+          const now = childPids(launcher.pid ?? 0);
+          return now.length === 2 && !now.includes(victim ?? 0);
+        },
+        { timeoutMs: 60_000, what: "a replacement web process" },
+      );
+      const statuses = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const url = `http://127.0.0.1:${port}/api/health`;
+          return (await fetch(url, { headers: { Connection: "close" } })).status;
+        }),
+      );
+      expect(statuses.every((status) => status === 200)).toBe(true);
+      const children = childPids(launcher.pid ?? 0);
+      launcher.kill("SIGTERM");
+      expect(await exited(launcher)).toBe(0);
+      // every web process is gone, not orphaned
+      for (const pid of children) expect(() => process.kill(pid, 0)).toThrow();
+    } finally {
+      launcher.kill("SIGKILL");
+    }
+  });
+
+  it("stops with a non-zero code when its processes cannot start (the port is taken)", async () => {
+    const launcher = startLauncher("launcher-port-taken", Number(new URL(clients.baseUrl).port));
+    try {
+      const code = await Promise.race([
+        exited(launcher),
+        new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 60_000)),
+      ]);
+      expect(code).not.toBe(0);
+      expect(code).not.toBe("still running");
+    } finally {
+      launcher.kill("SIGKILL");
+    }
   });
 });
