@@ -10,6 +10,17 @@ export const MAX_PROPERTIES_DEPTH = 10;
 
 const isoTimestamp = z.iso.datetime({ offset: true, local: false });
 
+/**
+ * A JSON object (any keys, any values), checked in place: z.record would copy every key of
+ * every event's properties, half the cost of validating an event.
+ */
+export const jsonObject = z
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+    { message: "must be a JSON object" },
+  )
+  .meta({ type: "object", description: "a JSON object: any keys, any values" });
+
 export const eventInputSchema = z.strictObject({
   event_type: z
     .string()
@@ -25,7 +36,7 @@ export const eventInputSchema = z.strictObject({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, "must be 1-64 characters of letters, digits, _ . : -")
     .optional(),
   value: z.number().optional(),
-  properties: z.record(z.string(), z.unknown()).optional(),
+  properties: jsonObject.optional(),
 });
 
 export type EventInput = z.infer<typeof eventInputSchema>;

@@ -1,6 +1,6 @@
 import type { IHeaders } from "kafkajs";
 import { z } from "zod";
-import type { EnrichedEvent } from "@/lib/events/schema";
+import { jsonObject, type EnrichedEvent } from "@/lib/events/schema";
 import { unpackRecord } from "@/lib/kafka/records";
 
 // What the ingest route wrote; checked again here because a topic may hold anything.
@@ -13,7 +13,7 @@ const enrichedSchema = z.object({
   session_id: z.string().optional(),
   region: z.string().optional(),
   value: z.number().optional(),
-  properties: z.record(z.string(), z.unknown()).optional(),
+  properties: jsonObject.optional(),
   correlation_id: z.string(),
   id_supplied: z.boolean(),
   timestamp_supplied: z.boolean(),
