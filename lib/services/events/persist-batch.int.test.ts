@@ -7,6 +7,23 @@ import { persistBatch, stageEvent, UNIQUE_VIOLATION } from "./persist-batch";
 
 afterAll(() => closeDb());
 
+/** `count` click events of one region, valued 0..count-1, at one moment, staged for persistBatch. */
+function clickBatch(region: string, count: number) {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) =>
+    stageEvent({
+      event: enrichEvent(
+        { input: { event_type: "click", region, value: i }, timestamp: now },
+        { receivedAt: now, correlationId: region, userAgent: undefined },
+      ),
+      partition: 0,
+      offset: i,
+      late: false,
+      maybeClosed: false,
+    }),
+  );
+}
+
 describe("persistBatch", () => {
   it("stores awkward text exactly: tabs, newlines, backslashes, quotes, unicode, JSON escapes", async () => {
     const tag = randomBytes(3).toString("hex");
@@ -85,19 +102,9 @@ describe("persistBatch", () => {
 
   it("stores and counts an event once when two writers store it at the same moment (rebalance)", async () => {
     const tag = randomBytes(3).toString("hex");
-    const now = Date.now();
-    const batch = Array.from({ length: 200 }, (_, i) => ({
-      event: enrichEvent(
-        { input: { event_type: "click", region: `race-${tag}`, value: i }, timestamp: now },
-        { receivedAt: now, correlationId: tag, userAgent: undefined },
-      ),
-      partition: 0,
-      offset: i,
-      late: false,
-      maybeClosed: false,
-    }));
+    const batch = clickBatch(`race-${tag}`, 200);
     const write = () =>
-      retryTransaction(() => persistBatch(getSql(), batch.map(stageEvent), [], [300]), {
+      retryTransaction(() => persistBatch(getSql(), batch, [], [300]), {
         alsoRetryable: [UNIQUE_VIOLATION],
       });
     const results = await Promise.all([write(), write(), write()]);
@@ -109,19 +116,9 @@ describe("persistBatch", () => {
 
   it("adds nothing when the same batch is persisted again (redelivery)", async () => {
     const tag = randomBytes(3).toString("hex");
-    const now = Date.now();
-    const batch = Array.from({ length: 50 }, (_, i) => ({
-      event: enrichEvent(
-        { input: { event_type: "click", region: `redeliver-${tag}`, value: i }, timestamp: now },
-        { receivedAt: now, correlationId: tag, userAgent: undefined },
-      ),
-      partition: 0,
-      offset: i,
-      late: false,
-      maybeClosed: false,
-    }));
-    expect((await persistBatch(getSql(), batch.map(stageEvent), [], [300])).inserted).toBe(50);
-    expect((await persistBatch(getSql(), batch.map(stageEvent), [], [300])).inserted).toBe(0);
+    const batch = clickBatch(`redeliver-${tag}`, 50);
+    expect((await persistBatch(getSql(), batch, [], [300])).inserted).toBe(50);
+    expect((await persistBatch(getSql(), batch, [], [300])).inserted).toBe(0);
     const [agg] = await getSql()`select event_count::int as n from aggregations
       where window_seconds = 300 and event_type = 'click' and region = ${`redeliver-${tag}`}`;
     expect(agg?.n).toBe(50);
@@ -129,20 +126,10 @@ describe("persistBatch", () => {
 
   it("stores only the new events of a batch that repeats stored ones (a re-read after a resume from Kafka's offsets)", async () => {
     const tag = randomBytes(3).toString("hex");
-    const now = Date.now();
-    const batch = Array.from({ length: 60 }, (_, i) => ({
-      event: enrichEvent(
-        { input: { event_type: "click", region: `reread-${tag}`, value: i }, timestamp: now },
-        { receivedAt: now, correlationId: tag, userAgent: undefined },
-      ),
-      partition: 0,
-      offset: i,
-      late: false,
-      maybeClosed: false,
-    }));
-    expect((await persistBatch(getSql(), batch.slice(0, 40).map(stageEvent), [], [300])).inserted).toBe(40);
+    const batch = clickBatch(`reread-${tag}`, 60);
+    expect((await persistBatch(getSql(), batch.slice(0, 40), [], [300])).inserted).toBe(40);
     // the primary key stops the first attempt; the second looks every id up
-    expect((await persistBatch(getSql(), batch.slice(25).map(stageEvent), [], [300])).inserted).toBe(20);
+    expect((await persistBatch(getSql(), batch.slice(25), [], [300])).inserted).toBe(20);
     const [agg] = await getSql()`select event_count::int as n, value_sum::float8 as sum from aggregations
       where window_seconds = 300 and event_type = 'click' and region = ${`reread-${tag}`}`;
     expect(agg?.n).toBe(60);
