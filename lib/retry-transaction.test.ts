@@ -35,4 +35,15 @@ describe("retryTransaction", () => {
     await expect(retryTransaction(work, { attempts: 2 })).rejects.toMatchObject({ code: "40001" });
     expect(calls()).toBe(2);
   });
+
+  it("tells the work which attempt it is", async () => {
+    const seen: number[] = [];
+    const work = async (attempt: number) => {
+      seen.push(attempt);
+      if (attempt < 3) throw pgError("40P01");
+      return "done";
+    };
+    await expect(retryTransaction(work)).resolves.toBe("done");
+    expect(seen).toEqual([1, 2, 3]);
+  });
 });

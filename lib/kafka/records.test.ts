@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { enrichEvent } from "../events/enrich";
 import type { EnrichedEvent } from "../events/schema";
 import type { OutgoingMessage } from "./batcher";
-import { MAX_RECORD_BYTES, packEvents, partitionForKey, unpackRecord } from "./records";
+import { murmur2Partition } from "./murmur2";
+import { MAX_RECORD_BYTES, packEvents, unpackRecord } from "./records";
 
 function event(userId: string, extra: Record<string, unknown> = {}): EnrichedEvent {
   return enrichEvent(
@@ -15,7 +16,7 @@ function event(userId: string, extra: Record<string, unknown> = {}): EnrichedEve
 
 const unpack = (record: OutgoingMessage) => unpackRecord(record.value, record.headers) as EnrichedEvent[];
 
-describe("partitionForKey", () => {
+describe("murmur2Partition", () => {
   const kafkajs = Partitioners.DefaultPartitioner();
   const metadata = (count: number) =>
     Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0 })) as never;
@@ -31,7 +32,7 @@ describe("partitionForKey", () => {
             partitionMetadata: metadata(count),
             message: { key, value: null },
           });
-          expect(partitionForKey(key, count)).toBe(expected);
+          expect(murmur2Partition(key, count)).toBe(expected);
         },
       ),
       { numRuns: 2000 },
@@ -51,8 +52,8 @@ describe("partitionForKey", () => {
       ["0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", 1, 67],
     ];
     for (const [key, of6, of100] of java) {
-      expect(partitionForKey(key, 6)).toBe(of6);
-      expect(partitionForKey(key, 100)).toBe(of100);
+      expect(murmur2Partition(key, 6)).toBe(of6);
+      expect(murmur2Partition(key, 100)).toBe(of100);
     }
   });
 
@@ -63,7 +64,7 @@ describe("partitionForKey", () => {
       partitionMetadata: metadata(7),
       message: { key: long, value: null },
     });
-    expect(partitionForKey(long, 7)).toBe(expected);
+    expect(murmur2Partition(long, 7)).toBe(expected);
   });
 });
 
@@ -80,7 +81,7 @@ describe("packEvents", () => {
     const seen: string[] = [];
     for (const record of records) {
       for (const packed of unpack(record)) {
-        expect(partitionForKey(packed.user_id ?? "", 6)).toBe(record.partition);
+        expect(murmur2Partition(packed.user_id ?? "", 6)).toBe(record.partition);
         seen.push(packed.event_id);
       }
       expect(record.headers["x-correlation-id"]).toBe("req-1");

@@ -11,11 +11,6 @@ export const SOURCE_HEADER = "x-source";
 /** Records stay well under the broker's default 1 MiB message limit. */
 export const MAX_RECORD_BYTES = 512 * 1024;
 
-/** The partition Kafka's default (murmur2) partitioner gives `key` on a topic of `count` partitions. */
-export function partitionForKey(key: string, count: number): number {
-  return murmur2Partition(key, count);
-}
-
 /** The events of one record in the making. */
 interface Group {
   topic: string;
@@ -150,7 +145,7 @@ export function packEvents(
     const key = partitionKeyFor(event);
     const count = partitionCount(topic);
     // Unknown partition count: a record of its own, partitioned by Kafka from its key.
-    const partition = count === undefined ? undefined : partitionForKey(key, count);
+    const partition = count === undefined ? undefined : murmur2Partition(key, count);
     const json = compactJson(event, shared);
     let slots: (Group | undefined)[] | undefined;
     let group: Group | undefined;

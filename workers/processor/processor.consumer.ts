@@ -6,7 +6,6 @@ import { closedWindowsTopic } from "@/lib/events/closed-window";
 import { getEnv } from "@/lib/env";
 import { SupervisedConsumer, waitForTopics } from "@/lib/kafka/supervised-consumer";
 import { configuredEventTopics } from "@/lib/kafka/topics";
-import { retryTransaction } from "@/lib/retry-transaction";
 import { logger } from "@/lib/logger";
 import {
   processorBatchSeconds,
@@ -20,7 +19,6 @@ import { sendToDeadLetter, type BadMessage } from "@/lib/kafka/dead-letter";
 import {
   persistBatch,
   stageEvent,
-  UNIQUE_VIOLATION,
   type PartitionProgress,
   type StagedEvent,
 } from "@/lib/services/events/persist-batch";
@@ -102,10 +100,8 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     const events = parts.flatMap((part) => part.events);
     await ensurePartitions(events);
     const progress = parts.map((part) => part.progress);
-    const result = await retryTransaction(
-      () => persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS),
-      { alsoRetryable: [UNIQUE_VIOLATION] },
-    );
+    // retries a lost deadlock or a batch that met stored events itself
+    const result = await persistBatch(getSql(), events, progress, env.WINDOW_SIZES_SECONDS);
     processorEventsTotal.inc({ outcome: "stored" }, result.inserted - result.late);
     processorEventsTotal.inc({ outcome: "late" }, result.late);
     processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted);

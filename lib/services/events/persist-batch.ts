@@ -2,6 +2,7 @@ import "server-only";
 import type { TransactionSql } from "postgres";
 import type { Sql } from "@/db/client";
 import type { EnrichedEvent } from "@/lib/events/schema";
+import { retryTransaction } from "@/lib/retry-transaction";
 import { ROLLUP_INSERT_SQL, rollupBinSeconds, rollupCtes } from "./rollup-sql";
 
 export interface ConsumedEvent {
@@ -50,8 +51,8 @@ export interface PersistResult {
 export const UNKNOWN_REGION = "unknown";
 /** Replay takes this lock exclusively; every batch takes it shared, so the two never interleave. */
 export const REPLAY_LOCK_KEY = 7_202_611;
-/** A concurrent writer stored one of the batch's events first: retry the batch (see PERSIST_SQL). */
-export const UNIQUE_VIOLATION = "23505";
+/** An event of the batch is stored already: the batch runs again (see PERSIST_SQL). */
+const UNIQUE_VIOLATION = "23505";
 const BATCH_WORK_MEM = "32MB";
 
 // The batch arrives by COPY into this per-connection temporary table (emptied at commit):
@@ -60,7 +61,7 @@ const BATCH_WORK_MEM = "32MB";
 // than ISO 8601 text.
 const STAGING_COLUMNS = `event_id text, event_time_ms int8, event_type text, region text, user_id text,
   session_id text, value float8, properties jsonb, received_at_ms int8, correlation_id text, source jsonb,
-  late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, probe bool, id_supplied bool`;
+  late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, id_supplied bool, timestamp_supplied bool`;
 const STAGING_DDL = `create temp table if not exists persist_staging (${STAGING_COLUMNS}) on commit delete rows`;
 
 // TRICKY: which events may be stored already? Offsets commit with the rows, so after a
@@ -72,7 +73,7 @@ const STAGING_DDL = `create temp table if not exists persist_staging (${STAGING_
 // the transaction back whole, and persistBatch runs it again with every event looked up
 // ($3 true). Looking every event up on every batch cost a third of the statement. A client
 // retry that omitted `timestamp` gets a new event_time, so its key alone would not match;
-// those rows (probe = true) are also looked up by id around their receive time.
+// those rows (id supplied, time not) are also looked up by id around their receive time.
 export const PERSIST_SQL = `
 with staged as (
   select t.*, timestamptz 'epoch' + t.event_time_ms * interval '1 millisecond' as event_time,
@@ -96,7 +97,7 @@ inserted as (
   from input i
   where (not ($3::bool or i.id_supplied)
          or not exists (select 1 from raw_events r where r.event_id = i.event_id and r.event_time = i.event_time))
-    and (not i.probe or not exists (
+    and (not i.id_supplied or i.timestamp_supplied or not exists (
           select 1 from raw_events r
           where r.event_id = i.event_id
             and r.event_time between i.received_at - interval '1 day' and i.received_at + interval '1 minute'))
@@ -152,8 +153,8 @@ function toStagingRow({ event, partition, offset, late, maybeClosed }: ConsumedE
     maybeClosed ? "t" : "f",
     String(partition),
     String(offset),
-    event.id_supplied && !event.timestamp_supplied ? "t" : "f",
     event.id_supplied ? "t" : "f",
+    event.timestamp_supplied ? "t" : "f",
   ].join("\t");
 }
 
@@ -214,7 +215,7 @@ function dropRepeatedIds(batch: readonly StagedEvent[]): StagedEvent[] {
  * only the rows actually inserted (a redelivered or retried event adds nothing), the next
  * offsets and the partitions' watermarks. Either all of it is durable or none of it is.
  */
-export async function persistBatch(
+export function persistBatch(
   sql: Sql,
   batch: readonly StagedEvent[],
   progress: PartitionProgress[],
@@ -223,14 +224,11 @@ export async function persistBatch(
   const unique = dropRepeatedIds(batch);
   // made before the transaction starts: PostgreSQL would wait for it inside
   const prepared = { copyText: unique.length > 0 ? toCopyText(unique) : "", progress, windowSizesSeconds };
-  const write = (lookUpEveryId: boolean) => writeBatch(sql, prepared, lookUpEveryId);
-  try {
-    return await write(false);
-  } catch (error) {
-    // an event of the batch is stored already (see PERSIST_SQL): again, looking every id up
-    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-    return write(true);
-  }
+  // A unique violation means an event of the batch is stored already (a record read twice,
+  // or a concurrent writer during a rebalance; see PERSIST_SQL): the retry looks every id up.
+  return retryTransaction((attempt) => writeBatch(sql, prepared, attempt > 1), {
+    alsoRetryable: [UNIQUE_VIOLATION],
+  });
 }
 
 interface PreparedBatch {
