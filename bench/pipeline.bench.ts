@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import postgres from "postgres";
-import { enrichEvent } from "@/lib/events/enrich";
+import { enrichEvent, sourceOf, toWireEvent } from "@/lib/events/enrich";
 import { topicForType } from "@/lib/events/routing";
 import type { OutgoingMessage } from "@/lib/kafka/batcher";
 import { packEvents } from "@/lib/kafka/records";
@@ -31,15 +31,26 @@ let eventsPerRecord = 1;
 let recordsProduced = 0;
 const kafka = new Kafka({ clientId: "bench", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING });
 
+const context = { receivedAt: Date.now(), correlationId: "bench", userAgent: "bench" };
+
 function makeEvents(): EnrichedEvent[] {
   const traffic = createTraffic({ seed: 3, types: [...TYPES, "search"] });
-  const now = Date.now();
+  const now = context.receivedAt;
   return Array.from({ length: TOTAL }, (_, i) =>
     enrichEvent(
       { input: traffic.next(), timestamp: now - 60_000 + Math.floor((i / TOTAL) * 55_000) },
-      { receivedAt: now, correlationId: `bench-${i}`, userAgent: "bench" },
+      context,
     ),
   );
+}
+
+/** The event as the ingest route would have produced it (its record form). */
+function toWire(event: EnrichedEvent) {
+  const { event_id, event_type, user_id, session_id, region, value, properties, timestamp } = event;
+  return toWireEvent({
+    input: { event_id, event_type, user_id, session_id, region, value, properties },
+    timestamp,
+  });
 }
 
 async function produce(events: EnrichedEvent[]): Promise<number> {
@@ -60,10 +71,10 @@ async function produce(events: EnrichedEvent[]): Promise<number> {
     producers.map(async (producer) => {
       for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
         const packed = packEvents(
-          chunk,
+          chunk.map(toWire),
           (event) => topicForType(event.event_type, { prefix, eventTypes: TYPES }),
           () => 6,
-          "bench",
+          { correlationId: context.correlationId, receivedAt: context.receivedAt, source: sourceOf(context) },
         );
         records += packed.length;
         const byTopic = new Map<string, OutgoingMessage[]>();

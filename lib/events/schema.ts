@@ -58,3 +58,23 @@ export interface EnrichedEvent {
   timestamp_supplied: boolean;
   source: { user_agent?: string; api_version: 1 };
 }
+
+/**
+ * An accepted event as its Kafka record carries it: what the request's events share
+ * (receive time, correlation id, source) travels once, in the record's headers, and a
+ * time or flag equal to its default is left out (`unpackRecord` puts them back). The
+ * ingest route makes it from the parsed request in place, without a copy.
+ */
+export interface WireEvent {
+  event_id: string;
+  event_type: string;
+  /** Absent: the request's receive time. */
+  timestamp?: number;
+  user_id?: string;
+  session_id?: string;
+  region?: string;
+  value?: number;
+  properties?: Record<string, unknown>;
+  id_supplied?: true;
+  timestamp_supplied?: true;
+}

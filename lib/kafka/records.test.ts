@@ -1,17 +1,17 @@
 import fc from "fast-check";
 import { Partitioners } from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { enrichEvent } from "../events/enrich";
-import type { EnrichedEvent } from "../events/schema";
+import { enrichEvent, toWireEvent } from "../events/enrich";
+import type { EnrichedEvent, EventInput, WireEvent } from "../events/schema";
 import type { OutgoingMessage } from "./batcher";
 import { murmur2Partition } from "./murmur2";
-import { MAX_RECORD_BYTES, packEvents, unpackRecord } from "./records";
+import { MAX_RECORD_BYTES, packEvents, unpackRecord, type RecordContext } from "./records";
 
-function event(userId: string, extra: Record<string, unknown> = {}): EnrichedEvent {
-  return enrichEvent(
-    { input: { event_type: "click", user_id: userId, properties: extra }, timestamp: 1_700_000_000_000 },
-    { receivedAt: 1_700_000_000_000, correlationId: "req-1", userAgent: undefined },
-  );
+const AT = 1_700_000_000_000;
+const request: RecordContext = { correlationId: "req-1", receivedAt: AT, source: { api_version: 1 } };
+
+function event(userId: string, extra: Record<string, unknown> = {}): WireEvent {
+  return toWireEvent({ input: { event_type: "click", user_id: userId, properties: extra }, timestamp: AT });
 }
 
 const unpack = (record: OutgoingMessage) => unpackRecord(record.value, record.headers) as EnrichedEvent[];
@@ -75,7 +75,7 @@ describe("packEvents", () => {
       events,
       () => "events.click",
       () => 6,
-      "req-1",
+      request,
     );
     expect(records.length).toBeLessThanOrEqual(6);
     const seen: string[] = [];
@@ -96,35 +96,31 @@ describe("packEvents", () => {
     ).toEqual(user);
   });
 
-  it("sends what a request's events share once, in headers, and gives back the very same events", () => {
-    const at = 1_700_000_000_000;
-    const context = { receivedAt: at, correlationId: "req-9", userAgent: "Mozilla/5.0 (X11; Linux x86_64)" };
-    const events = [
-      enrichEvent({ input: { event_type: "click", user_id: "u1", value: 2 }, timestamp: undefined }, context),
-      enrichEvent(
-        { input: { event_type: "click", user_id: "u1", event_id: "mine" }, timestamp: at - 5 },
-        context,
-      ),
-      enrichEvent({ input: { event_type: "click", user_id: "u1" }, timestamp: at }, context),
-      // a field that differs from the request's stays in the event
-      {
-        ...enrichEvent({ input: { event_type: "click", user_id: "u1" }, timestamp: undefined }, context),
-        correlation_id: "other",
-      },
+  it("sends what a request's events share once, in headers, and gives back the events enrichEvent makes", () => {
+    const context = { receivedAt: AT, correlationId: "req-9", userAgent: "Mozilla/5.0 (X11; Linux x86_64)" };
+    const valid = [
+      { input: { event_type: "click", user_id: "u1", value: 2 }, timestamp: undefined },
+      { input: { event_type: "click", user_id: "u1", event_id: "mine" }, timestamp: AT - 5 },
+      { input: { event_type: "click", user_id: "u1" }, timestamp: AT },
     ];
+    const expected = valid.map((v) => enrichEvent(structuredClone(v), context));
+    const wire = valid.map((v) => toWireEvent(structuredClone(v)));
     const [record] = packEvents(
-      events,
+      wire,
       () => "t",
       () => 6,
-      "req-9",
+      { correlationId: "req-9", receivedAt: AT, source: expected[0]?.source ?? { api_version: 1 } },
     );
-    expect(record?.headers).toMatchObject({ "x-received-at": String(at), "x-correlation-id": "req-9" });
-    expect(JSON.parse(record?.headers["x-source"] ?? "null")).toEqual(events[0]?.source);
+    expect(record?.headers).toMatchObject({ "x-received-at": String(AT), "x-correlation-id": "req-9" });
+    expect(JSON.parse(record?.headers["x-source"] ?? "null")).toEqual(expected[0]?.source);
     expect(record?.value).not.toContain("Mozilla");
-    expect(record && unpack(record)).toEqual(events);
+    // an event without a time of its own carries none: it is the request's receive time
+    expect(JSON.parse(record?.value ?? "[]")[0]).not.toHaveProperty("timestamp");
+    const back = record ? unpack(record) : [];
+    expect(back).toEqual(expected.map((e, i) => ({ ...e, event_id: wire[i]?.event_id })));
   });
 
-  it("round-trips any request's events exactly, whatever they leave out or keep", () => {
+  it("round-trips any request's events to exactly what enrichEvent makes of them", () => {
     const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
     const input = fc.record(
       {
@@ -145,25 +141,26 @@ describe("packEvents", () => {
           maxLength: 20,
         }),
         optional(fc.string({ maxLength: 40 })),
-        fc.boolean(),
-        (inputs, userAgent, stray) => {
-          const context = { receivedAt: 1_700_000_000_000, correlationId: "req-p", userAgent };
-          const events = inputs.map(([raw, timestamp]) => {
-            const clean = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
-            return enrichEvent({ input: clean as never, timestamp }, context);
-          });
-          // an event whose shared fields differ from the request's keeps them
-          if (stray && events[0]) events[0] = { ...events[0], received_at: 1, source: { api_version: 1 } };
+        (inputs, userAgent) => {
+          const context = { receivedAt: AT, correlationId: "req-p", userAgent };
+          const valid = inputs.map(([raw, timestamp]) => ({
+            input: Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as EventInput,
+            timestamp,
+          }));
+          const expected = valid.map((v) => enrichEvent(structuredClone(v), context));
+          const wire = valid.map((v) => toWireEvent(structuredClone(v)));
+          // a generated id is the wire event's own; everything else must come back as enrichEvent made it
+          const want = expected.map((e, i) => ({ ...e, event_id: wire[i]?.event_id ?? "" }));
           const records = packEvents(
-            events,
+            wire,
             () => "t",
             () => 4,
-            "req-p",
+            { correlationId: "req-p", receivedAt: AT, source: want[0]?.source ?? { api_version: 1 } },
           );
           const back = records.flatMap((record) => unpack(record));
           const byId = (list: EnrichedEvent[]) =>
             [...list].sort((a, b) => (a.event_id < b.event_id ? -1 : 1));
-          expect(byId(back)).toEqual(byId(events.map((e) => JSON.parse(JSON.stringify(e)) as EnrichedEvent)));
+          expect(byId(back)).toEqual(byId(want.map((e) => JSON.parse(JSON.stringify(e)) as EnrichedEvent)));
         },
       ),
       { numRuns: 300 },
@@ -171,7 +168,10 @@ describe("packEvents", () => {
   });
 
   it("reads records without shared headers (one full event, or packed before the headers) as they are", () => {
-    const full = event("u2");
+    const full = enrichEvent(
+      { input: { event_type: "click", user_id: "u2" }, timestamp: AT },
+      { receivedAt: AT, correlationId: "c", userAgent: undefined },
+    );
     expect(unpackRecord(JSON.stringify(full), undefined)).toEqual([full]);
     expect(unpackRecord(JSON.stringify([full, full]), { "x-correlation-id": Buffer.from("c") })).toEqual([
       full,
@@ -186,11 +186,19 @@ describe("packEvents", () => {
       events,
       (e) => (Number(e.properties?.i) % 2 ? "a" : "b"),
       () => 6,
-      "r",
+      request,
     );
     expect(new Set(records.map((r) => r.topic))).toEqual(new Set(["a", "b"]));
-    for (const record of records) expect(record.value.length).toBeLessThanOrEqual(MAX_RECORD_BYTES);
-    expect(records.flatMap((r) => unpack(r)).length).toBe(30);
+    expect(records.length).toBeGreaterThan(2);
+    for (const record of records)
+      expect(Buffer.byteLength(record.value)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    // split in order: a user's events still come back in the order they were sent
+    const back = records.flatMap((r) => unpack(r));
+    expect(back.map((e) => e.event_id)).toEqual(
+      [...events.filter((_, i) => i % 2 === 0), ...events.filter((_, i) => i % 2 === 1)].map(
+        (e) => e.event_id,
+      ),
+    );
   });
 
   it("falls back to a record per key when the partition count is unknown", () => {
@@ -198,7 +206,7 @@ describe("packEvents", () => {
       [event("a"), event("b"), event("a")],
       () => "t",
       () => undefined,
-      "r",
+      request,
     );
     expect(records.map((r) => [r.key, r.partition, unpack(r).length])).toEqual([
       ["a", undefined, 2],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { enrichEvent } from "@/lib/events/enrich";
+import { enrichEvent, toWireEvent } from "@/lib/events/enrich";
 import { packEvents } from "@/lib/kafka/records";
 import { decodeRecord } from "./decode";
 
@@ -28,17 +28,28 @@ describe("decodeRecord", () => {
 
   it("completes a packed record's events from its headers", () => {
     const [record] = packEvents(
-      [event, { ...event, event_id: "second" }],
+      [
+        toWireEvent({
+          input: { event_type: "click", user_id: "u1", event_id: event.event_id },
+          timestamp: undefined,
+        }),
+        toWireEvent({
+          input: { event_type: "click", user_id: "u1", event_id: "second" },
+          timestamp: undefined,
+        }),
+      ],
       () => "t",
       () => 6,
-      "c",
+      { correlationId: "c", receivedAt: event.received_at, source: event.source },
     );
     const decoded = decodeRecord(
       Buffer.from(record?.value ?? ""),
       Object.fromEntries(Object.entries(record?.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
     );
     expect(decoded.failures).toEqual([]);
-    expect(decoded.events).toEqual([event, { ...event, event_id: "second" }]);
+    // these two came with their ids and without times
+    const supplied = { ...event, id_supplied: true, timestamp_supplied: false };
+    expect(decoded.events).toEqual([supplied, { ...supplied, event_id: "second" }]);
   });
 
   it("keeps the good events of a packed record and reports the bad one", () => {

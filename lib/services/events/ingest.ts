@@ -1,10 +1,10 @@
 import "server-only";
 import { getEnv } from "../../env";
 import { AppError, type ErrorDetail } from "../../errors";
-import { enrichEvents, type RequestContext } from "../../events/enrich";
+import { sourceOf, toWireEvent, type RequestContext } from "../../events/enrich";
 import { detectFormat, parseEvents } from "../../events/parse-body";
-import type { EnrichedEvent } from "../../events/schema";
-import { validateEvent, type ValidEvent } from "../../events/validate";
+import type { WireEvent } from "../../events/schema";
+import { validateEvent } from "../../events/validate";
 import { produceEvents } from "../../kafka/producer";
 import { ingestEventsTotal, ingestRejectedEventsTotal } from "../../metrics";
 import { publishLiveCounts } from "./publish-live-counts";
@@ -24,8 +24,10 @@ const MAX_DETAILS = 100;
 /**
  * Validates every event, then produces all of them; a batch with any invalid event is
  * rejected whole, so the client can fix and resend it without creating duplicates.
+ * The events are the request's parsed JSON turned into their record form in place: no
+ * event is copied or serialised on its own (see docs/performance.md).
  */
-export function prepareEvents(input: IngestInput): EnrichedEvent[] {
+export function prepareEvents(input: IngestInput): WireEvent[] {
   const env = getEnv();
   const { items } = parseEvents(input.body, detectFormat(input.contentType));
   if (items.length === 0) {
@@ -45,12 +47,12 @@ export function prepareEvents(input: IngestInput): EnrichedEvent[] {
     retentionMs: env.RETENTION_DAYS * 86_400_000,
     maxPropertiesBytes: env.INGEST_MAX_PROPERTIES_BYTES,
   };
-  const valid: ValidEvent[] = [];
+  const events: WireEvent[] = [];
   const details: ErrorDetail[] = [];
   items.forEach((item, index) => {
     const result = validateEvent(item, index, limits);
-    if (result.ok) valid.push(result.event);
-    else details.push(...result.details);
+    if (!result.ok) details.push(...result.details);
+    else if (details.length === 0) events.push(toWireEvent(result.event));
   });
   if (details.length > 0) {
     ingestRejectedEventsTotal.inc(items.length);
@@ -60,13 +62,17 @@ export function prepareEvents(input: IngestInput): EnrichedEvent[] {
       details: details.slice(0, MAX_DETAILS),
     });
   }
-  return enrichEvents(valid, input);
+  return events;
 }
 
 export async function ingestEvents(input: IngestInput): Promise<IngestResult> {
   const events = prepareEvents(input);
-  await produceEvents(events, input.correlationId);
+  await produceEvents(events, {
+    correlationId: input.correlationId,
+    receivedAt: input.receivedAt,
+    source: sourceOf(input),
+  });
   ingestEventsTotal.inc(events.length);
-  publishLiveCounts(events);
+  publishLiveCounts(events, input.receivedAt);
   return { accepted: events.length, event_ids: events.map((event) => event.event_id) };
 }

@@ -1,22 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { enrichEvent } from "@/lib/events/enrich";
+import { toWireEvent } from "@/lib/events/enrich";
 import { countBySecond } from "./publish-live-counts";
 
-const at = (timestamp: number, eventType: string, region?: string) =>
-  enrichEvent(
-    { input: { event_type: eventType, ...(region ? { region } : {}) }, timestamp },
-    { receivedAt: timestamp, correlationId: "c", userAgent: undefined },
-  );
+const at = (timestamp: number | undefined, eventType: string, region?: string) =>
+  toWireEvent({ input: { event_type: eventType, ...(region ? { region } : {}) }, timestamp });
 
 describe("countBySecond", () => {
-  it("counts events per second of event time, type and region, with unknown for no region", () => {
+  it("counts events per second of event time (else receive time), type and region, with unknown for no region", () => {
     const t = 1_700_000_000_000;
-    const message = countBySecond([
-      at(t, "click", "eu"),
-      at(t + 999, "click", "eu"),
-      at(t + 1000, "click", "eu"),
-      at(t, "buy"),
-    ]);
+    const message = countBySecond(
+      [at(undefined, "click", "eu"), at(t + 999, "click", "eu"), at(t + 1000, "click", "eu"), at(t, "buy")],
+      t,
+    );
     expect(message.kind).toBe("counts");
     expect(message.counts).toEqual(
       expect.arrayContaining([

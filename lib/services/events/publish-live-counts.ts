@@ -1,5 +1,5 @@
 import "server-only";
-import type { EnrichedEvent } from "@/lib/events/schema";
+import type { WireEvent } from "@/lib/events/schema";
 import { logger } from "@/lib/logger";
 import { livePublishFailuresTotal } from "@/lib/metrics";
 import type { LiveCountsMessage } from "@/lib/realtime/live-protocol";
@@ -7,14 +7,17 @@ import { getWebRedis } from "@/lib/realtime/redis-client";
 import { redisKeys } from "@/lib/redis";
 import { UNKNOWN_REGION } from "./persist-batch";
 
-/** Per-second counts of a request's events by type and region, as the live channel carries them. */
-export function countBySecond(events: EnrichedEvent[]): LiveCountsMessage {
+/**
+ * Per-second counts of a request's events by type and region, as the live channel carries
+ * them; an event without a time of its own happened at `receivedAt`.
+ */
+export function countBySecond(events: WireEvent[], receivedAt: number): LiveCountsMessage {
   // type -> region -> second: lookups without building a key string per event
   const byType = new Map<string, Map<string, Map<number, { t: string; r: string; s: number; n: number }>>>();
   const counts: LiveCountsMessage["counts"] = [];
   for (const event of events) {
     const region = event.region ?? UNKNOWN_REGION;
-    const second = Math.floor(event.timestamp / 1000);
+    const second = Math.floor((event.timestamp ?? receivedAt) / 1000);
     let byRegion = byType.get(event.event_type);
     if (!byRegion) byType.set(event.event_type, (byRegion = new Map()));
     let bySecond = byRegion.get(region);
@@ -37,10 +40,10 @@ let failing = false;
  * within milliseconds instead of after processing. Fire and forget: the client's 202 never
  * waits for Redis, and a Redis outage only pauses the live view (logged once, counted).
  */
-export function publishLiveCounts(events: EnrichedEvent[]): void {
+export function publishLiveCounts(events: WireEvent[], receivedAt: number): void {
   if (events.length === 0) return;
   getWebRedis()
-    .publish(redisKeys.liveChannel(), JSON.stringify(countBySecond(events)))
+    .publish(redisKeys.liveChannel(), JSON.stringify(countBySecond(events, receivedAt)))
     .then(() => {
       failing = false;
     })
