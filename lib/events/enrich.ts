@@ -26,11 +26,12 @@ const ids = new V7Generator({
 // "0f" for 15: a 16-byte id becomes text with 16 lookups instead of 32 digit appends
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
+const hex = (bytes: Uint8Array, i: number) => HEX[bytes[i] ?? 0] ?? "00";
+
 /** A new UUIDv7 in its canonical 8-4-4-4-12 form. */
 function newEventId(): string {
   const b = ids.generate().bytes;
-  const h = (i: number) => HEX[b[i] ?? 0] ?? "00";
-  return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+  return `${hex(b, 0)}${hex(b, 1)}${hex(b, 2)}${hex(b, 3)}-${hex(b, 4)}${hex(b, 5)}-${hex(b, 6)}${hex(b, 7)}-${hex(b, 8)}${hex(b, 9)}-${hex(b, 10)}${hex(b, 11)}${hex(b, 12)}${hex(b, 13)}${hex(b, 14)}${hex(b, 15)}`;
 }
 
 /** Where a request came from, as its events carry it: one object, shared by them all. */
