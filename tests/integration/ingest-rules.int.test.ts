@@ -46,6 +46,71 @@ describe("idempotent retries", () => {
   });
 });
 
+describe("what is stored is what was sent", () => {
+  it("stores events of any shape as sent: ISO and epoch times, chosen and generated ids, escaped text, NDJSON", async () => {
+    const region = `shape-${randomBytes(3).toString("hex")}`;
+    const now = Date.now();
+    const isoTime = now - 60_000;
+    const isoText = new Date(isoTime).toISOString().replace("Z", "+00:00");
+    const tricky = 'quote " backslash \\ newline \n tab \t é 😀 \u0001';
+    const sent = [
+      {
+        event_type: "click",
+        region,
+        user_id: tricky,
+        timestamp: isoText,
+        properties: { text: tricky, nested: [{ a: null }] },
+      },
+      { event_type: "click", region, event_id: `mine-${region}`, timestamp: now - 1000, value: -0.5 },
+      { event_type: "other.kind-1", region, session_id: "s-1", properties: { 'key with "quotes"': 1e21 } },
+    ];
+    const response = await postEvents(
+      clients.baseUrl,
+      sent.map((event) => JSON.stringify(event)).join("\n"),
+      {
+        "Content-Type": "application/x-ndjson",
+      },
+    );
+    expect(response.status).toBe(202);
+    const ids = response.body.event_ids as string[];
+    expect(ids[1]).toBe(`mine-${region}`);
+    expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    await waitFor(
+      async () => {
+        const [row] = await clients.sql`select count(*)::int as n from raw_events where region = ${region}`;
+        return row?.n === 3;
+      },
+      { what: "the three events in raw_events" },
+    );
+    const rows = await clients.sql<
+      {
+        event_id: string;
+        event_type: string;
+        event_time: Date;
+        received_at: Date;
+        user_id: string | null;
+        session_id: string | null;
+        value: number | null;
+        properties: unknown;
+      }[]
+    >`select event_id, event_type, event_time, received_at, user_id, session_id, value, properties
+      from raw_events where region = ${region}`;
+    const byId = new Map(rows.map((row) => [row.event_id, row]));
+    const first = byId.get(ids[0] ?? "");
+    expect(first?.user_id).toBe(tricky);
+    expect(first?.properties).toEqual(sent[0]?.properties);
+    expect(first?.event_time.getTime()).toBe(isoTime);
+    const second = byId.get(`mine-${region}`);
+    expect(second?.event_time.getTime()).toBe(now - 1000);
+    expect(second?.value).toBe(-0.5);
+    const third = byId.get(ids[2] ?? "");
+    expect(third?.event_type).toBe("other.kind-1");
+    expect(third?.properties).toEqual({ 'key with "quotes"': 1e21 });
+    // without a time of its own, an event happened when it was received
+    expect(third?.event_time.getTime()).toBe(third?.received_at.getTime());
+  });
+});
+
 describe("bad input", () => {
   const good = { event_type: "click" };
   const cases: {
