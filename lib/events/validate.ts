@@ -27,7 +27,24 @@ export const matchesEventSchema = new Ajv({
   unicodeRegExp: false,
   // date-times are checked by the pattern zod writes next to the format
   validateFormats: false,
-}).compile(z.toJSONSchema(eventInputSchema, { io: "input", target: "draft-7", unrepresentable: "any" }));
+}).compile(eventJsonSchema());
+
+/**
+ * The event schema as JSON Schema. What JSON Schema cannot express would let the compiled
+ * check pass what zod refuses: a `z.custom` without `.meta({ type })` comes out as "anything
+ * goes", and such a field stops the process at start-up here; a `.refine` is left out
+ * silently, so checks of that kind belong in `validateEvent`, after the schema, not in
+ * `eventInputSchema`.
+ */
+function eventJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(eventInputSchema, { io: "input", target: "draft-7", unrepresentable: "any" });
+  for (const [field, property] of Object.entries(schema.properties ?? {})) {
+    if (typeof property !== "object" || Object.keys(property).length === 0) {
+      throw new Error(`event field "${field}" has no JSON Schema: give its zod check .meta({ type })`);
+    }
+  }
+  return schema;
+}
 
 /** Depth of nested objects and arrays; a scalar has depth 0. */
 export function measureDepth(value: unknown, limit: number, depth = 0): number {
