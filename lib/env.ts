@@ -64,6 +64,7 @@ export const envSchema = z.object({
 
   PROCESSOR_GROUP_ID: z.string().min(1).default("analytics-processor"),
   PROCESSOR_SESSION_TIMEOUT_MS: int(30_000, 6_000),
+  PROCESSOR_WRITE_LANES: int(2, 1),
   WINDOW_SIZES_SECONDS: csv("300,60")
     .transform((parts) => parts.map(Number))
     .pipe(z.array(z.number().int().positive().max(86_400)).min(1)),

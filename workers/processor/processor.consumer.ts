@@ -16,6 +16,7 @@ import {
 } from "@/lib/metrics";
 import { MicroBatcher } from "@/lib/kafka/batcher";
 import { sendToDeadLetter, type BadMessage } from "@/lib/kafka/dead-letter";
+import { murmur2Partition } from "@/lib/kafka/murmur2";
 import {
   persistBatch,
   stageEvent,
@@ -132,8 +133,9 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     }
   };
   // Pipelining: while one transaction writes, the next fetch is decoded and queued, so
-  // Node and PostgreSQL work at the same time. Transactions run one after another: a
-  // partition's later batch must never commit its offset after an earlier one failed.
+  // Node and PostgreSQL work at the same time. A lane's transactions run one after another
+  // and a partition always uses the same lane: a partition's later batch must never commit
+  // its offset after an earlier one failed.
   // After a failure nothing more is written (`writeFailure`) until the consumer has been
   // replaced and every partition re-seeked to PostgreSQL's offsets.
   let writeFailure: unknown;
@@ -161,11 +163,24 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       });
     }
   };
-  const writer = new MicroBatcher<PartitionBatch>(writeInOrder, {
-    lingerMs: 2,
-    maxMessages: 64, // partition batches per transaction
-    maxInFlight: 1,
-  });
+  // PROCESSOR_WRITE_LANES writers, each writing its transactions one after another; a
+  // partition always goes to the same lane, so its batches stay in order while another
+  // lane's transaction inserts at the same time (PostgreSQL gets a second core's work).
+  const writers = Array.from(
+    { length: env.PROCESSOR_WRITE_LANES },
+    () =>
+      new MicroBatcher<PartitionBatch>(writeInOrder, {
+        lingerMs: 2,
+        maxMessages: 64, // partition batches per transaction
+        maxInFlight: 1,
+      }),
+  );
+  const laneOf = (partitionKey: string): MicroBatcher<PartitionBatch> => {
+    const lane = writers[murmur2Partition(partitionKey, writers.length)];
+    if (!lane) throw new Error(`no write lane for ${partitionKey}`);
+    return lane;
+  };
+  const drainWriters = () => Promise.all(writers.map((writer) => writer.drain().catch(() => undefined)));
 
   const commitDurableOffsets = async (consumer: Consumer) => {
     if (durableOffsets.size === 0) return;
@@ -226,7 +241,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
       }
     }
-    const written = writer.enqueue([
+    const written = laneOf(partitionKey).enqueue([
       { events, progress: { groupId, topic, partition, nextOffset: Number(lastOffset) + 1, maxEventTime } },
     ]);
     written.catch(() => undefined); // reported by writeInOrder; the next batch sees it
@@ -248,7 +263,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     stats.assignment = assignment;
     if (writeFailure !== undefined) {
       // the replaced consumer's queued batches settle (rejected) before writing resumes
-      await writer.drain().catch(() => undefined);
+      await drainWriters();
       pendingWrites.clear();
       durableOffsets.clear();
       writeFailure = undefined;
@@ -331,10 +346,10 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
       clearInterval(commitTimer);
       // the last batches finish writing before the connection closes
       await supervised.stop(async (consumer) => {
-        await writer.drain().catch(() => undefined);
+        await drainWriters();
         await commitDurableOffsets(consumer);
       });
-      await writer.drain().catch(() => undefined);
+      await drainWriters();
       await dlqProducer?.disconnect();
     },
     async healthcheck() {
