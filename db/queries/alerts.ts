@@ -12,7 +12,7 @@ import {
   type RuleDto,
   type RuleRow,
 } from "@/lib/alerts/dto";
-import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/http/cursor";
+import { decodeTimeIdCursor, encodeTimeIdCursor, keysetPage } from "@/lib/http/cursor";
 import { getDb } from "../client";
 import { alertDeliveries, alertDeliveryAttempts, alertIncidents, alertRules } from "../schema";
 
@@ -77,12 +77,10 @@ export async function listIncidents(
     .where(and(...filters))
     .orderBy(desc(toMs(alertIncidents.firedAt)), desc(alertIncidents.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1]?.incident;
-  return {
-    data: page.map((row) => toIncidentDto(row.incident, row.ruleName)),
-    next_cursor: rows.length > query.limit && last ? encodeTimeIdCursor(last.firedAt, last.id) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, query.limit, ({ incident }) =>
+    encodeTimeIdCursor(incident.firedAt, incident.id),
+  );
+  return { data: page.map((row) => toIncidentDto(row.incident, row.ruleName)), next_cursor: nextCursor };
 }
 
 export async function getIncident(id: string): Promise<IncidentDto | undefined> {
@@ -115,9 +113,9 @@ export async function listDeliveries(
     .where(and(...filters))
     .orderBy(desc(toMs(alertDeliveries.createdAt)), desc(alertDeliveries.id))
     .limit(query.limit + 1);
-  const rows = found.slice(0, query.limit);
-  const last = rows[rows.length - 1]?.delivery;
-  const nextCursor = found.length > query.limit && last ? encodeTimeIdCursor(last.createdAt, last.id) : null;
+  const { page: rows, nextCursor } = keysetPage(found, query.limit, ({ delivery }) =>
+    encodeTimeIdCursor(delivery.createdAt, delivery.id),
+  );
   const ids = rows.map((row) => row.delivery.id);
   const attempts =
     ids.length === 0

@@ -1,5 +1,5 @@
 import "server-only";
-import { decodeIdCursor, encodeIdCursor } from "@/lib/http/cursor";
+import { decodeIdCursor, encodeIdCursor, keysetPage } from "@/lib/http/cursor";
 import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { isRuleMetric } from "@/lib/alerts/constants";
 import { toAnomalyDto, type AnomalyDetailDto, type AnomalyDto } from "@/lib/alerts/dto";
@@ -32,15 +32,14 @@ export async function listAnomalies(
     .where(filters.length > 0 ? and(...filters) : undefined)
     .orderBy(desc(anomalies.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
+  const { page, nextCursor } = keysetPage(rows, query.limit, (last) => encodeIdCursor(last.id));
   return {
     data: page.map((row) =>
       query.with_points
         ? { ...toAnomalyDto(row), points: row.context.slice(-LIST_POINTS) }
         : toAnomalyDto(row),
     ),
-    next_cursor: rows.length > query.limit && last ? encodeIdCursor(last.id) : null,
+    next_cursor: nextCursor,
   };
 }
 

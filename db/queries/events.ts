@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { type ListEventsQuery } from "@/lib/events/query";
-import { decodeTimeIdCursor, encodeTimeIdCursor } from "@/lib/http/cursor";
+import { decodeTimeIdCursor, encodeTimeIdCursor, keysetPage } from "@/lib/http/cursor";
 import { getDb } from "../client";
 import { rawEvents } from "../schema";
 
@@ -51,8 +51,9 @@ export async function listEvents(
     .where(and(...filters))
     .orderBy(desc(rawEvents.eventTime), desc(rawEvents.eventId))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
+  const { page, nextCursor } = keysetPage(rows, query.limit, (last) =>
+    encodeTimeIdCursor(last.eventTime, last.eventId),
+  );
   return {
     data: page.map((row) => ({
       event_id: row.eventId,
@@ -67,6 +68,6 @@ export async function listEvents(
       correlation_id: row.correlationId,
       late: row.late,
     })),
-    next_cursor: rows.length > query.limit && last ? encodeTimeIdCursor(last.eventTime, last.eventId) : null,
+    next_cursor: nextCursor,
   };
 }

@@ -41,12 +41,12 @@ export function sourceOf(context: RequestContext): EnrichedEvent["source"] {
     : { api_version: 1 };
 }
 
-/** Adds what the server knows: id, receive time, correlation id, source. No client IP is kept. */
-export function enrichEvent(
-  valid: ValidEvent,
-  context: RequestContext,
-  source: EnrichedEvent["source"] = sourceOf(context),
-): EnrichedEvent {
+/**
+ * The event as the processor reads it (`EnrichedEvent`): what the server adds (id, receive
+ * time, correlation id, source; no client IP) spelled out. The route sends the compact
+ * `toWireEvent` form, which unpacks to exactly this; tests and benchmarks build events here.
+ */
+export function enrichEvent(valid: ValidEvent, context: RequestContext): EnrichedEvent {
   const { input } = valid;
   const event: EnrichedEvent = {
     event_id: input.event_id ?? newEventId(),
@@ -56,7 +56,7 @@ export function enrichEvent(
     correlation_id: context.correlationId,
     id_supplied: input.event_id !== undefined,
     timestamp_supplied: valid.timestamp !== undefined,
-    source,
+    source: sourceOf(context),
   };
   if (input.user_id !== undefined) event.user_id = input.user_id;
   if (input.session_id !== undefined) event.session_id = input.session_id;

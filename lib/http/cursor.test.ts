@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
-import { decodeIdCursor, decodeTimeIdCursor, encodeIdCursor, encodeTimeIdCursor } from "./cursor";
+import { decodeIdCursor, decodeTimeIdCursor, encodeIdCursor, encodeTimeIdCursor, keysetPage } from "./cursor";
 
 describe("list cursors", () => {
   it("give back the sort key they were made from", () => {
@@ -29,5 +29,14 @@ describe("list cursors", () => {
       caught = error;
     }
     expect(caught).toMatchObject({ code: "invalid_query", details: [{ path: "cursor" }] });
+  });
+});
+
+describe("keysetPage", () => {
+  it("keeps the first `limit` rows and gives a cursor after the last only when a row follows", () => {
+    const cursorOf = (row: number) => `after-${row}`;
+    expect(keysetPage([5, 4, 3], 2, cursorOf)).toEqual({ page: [5, 4], nextCursor: "after-4" });
+    expect(keysetPage([5, 4], 2, cursorOf)).toEqual({ page: [5, 4], nextCursor: null });
+    expect(keysetPage([], 2, cursorOf)).toEqual({ page: [], nextCursor: null });
   });
 });

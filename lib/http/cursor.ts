@@ -24,6 +24,20 @@ function invalidCursor(): AppError {
   });
 }
 
+/**
+ * One page of a keyset list fetched with `limit + 1` rows: the first `limit`, and the cursor
+ * after the last of them (null when no row follows).
+ */
+export function keysetPage<T>(
+  rows: readonly T[],
+  limit: number,
+  cursorOf: (last: T) => string,
+): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}
+
 /** For lists ordered by (time desc, id desc). */
 export function encodeTimeIdCursor(time: Date, id: string): string {
   return encode([time.toISOString(), id]);
