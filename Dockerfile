@@ -6,11 +6,22 @@ COPY package.json package-lock.json ./
 COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx next build
+RUN npx next build && rm -rf .next/cache
+# Runtime dependencies only (prune keeps the patched files, and runs no install script).
+# TRICKY: tsx runs the TypeScript entry points (npm start, npm run worker, npm run db:setup)
+# but package.json lists it with the dev tools; it is kept through the prune until it moves.
+RUN node -e 'const fs = require("fs"); const p = JSON.parse(fs.readFileSync("package.json")); p.dependencies.tsx ??= p.devDependencies.tsx; fs.writeFileSync("package.json", JSON.stringify(p, null, 2))' \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && npm cache clean --force \
+ && mv .next /next-build
 
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# The code stays root's (read-only to the app); only Next.js's build folder, where it keeps
+# its cache, belongs to the user the processes run as.
 COPY --from=build /app /app
+COPY --from=build --chown=node:node /next-build /app/.next
+USER node
 EXPOSE 3000 9464
 CMD ["npm", "run", "start", "--", "-p", "3000"]

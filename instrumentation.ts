@@ -1,8 +1,17 @@
-/** Runs once when the Next.js server starts: create the topics and connect the producer early. */
+/**
+ * Runs once when the Next.js server starts: installs the ordered shutdown (lib/http/shutdown.ts),
+ * creates the topics and connects the producer early, and records this process's figures in
+ * system_metrics every 10 s for the System page.
+ */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { warmUpProducer } = await import("./lib/kafka/producer");
   const { logger } = await import("./lib/logger");
+  const { registerWebShutdown } = await import("./lib/http/shutdown");
+  const { closeLiveStreams } = await import("./lib/realtime/live-subscriber");
+  registerWebShutdown(closeLiveStreams);
+  const { createRegistrySnapshots } = await import("./lib/services/system/report-snapshots");
+  await createRegistrySnapshots("web").start();
   try {
     await warmUpProducer();
     logger.info("kafka_producer_ready");

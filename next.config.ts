@@ -1,12 +1,21 @@
 import type { NextConfig } from "next";
+import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
+import { securityHeaders } from "./lib/security/headers";
 
-const nextConfig: NextConfig = {
-  // Server libraries with native parts, worker threads or dynamic requires stay unbundled.
-  serverExternalPackages: ["kafkajs", "pino", "ioredis", "postgres", "bullmq", "prom-client"],
-  poweredByHeader: false,
-  reactStrictMode: true,
-  // `npm run verify` type-checks the whole repository once; the build need not repeat it.
-  typescript: { ignoreBuildErrors: true },
-};
-
-export default nextConfig;
+export default function config(phase: string): NextConfig {
+  return {
+    // Server libraries with native parts, worker threads or dynamic requires stay unbundled.
+    serverExternalPackages: ["kafkajs", "pino", "ioredis", "postgres", "bullmq", "prom-client"],
+    poweredByHeader: false,
+    reactStrictMode: true,
+    // `npm run verify` type-checks the whole repository once; the build need not repeat it.
+    typescript: { ignoreBuildErrors: true },
+    // CSP, framing, sniffing, referrer: on every page and API answer. Why the CSP is static
+    // (no per-request nonce): lib/security/headers.ts.
+    async headers() {
+      return [
+        { source: "/:path*", headers: securityHeaders({ development: phase === PHASE_DEVELOPMENT_SERVER }) },
+      ];
+    },
+  };
+}

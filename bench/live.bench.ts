@@ -17,6 +17,7 @@ import http from "node:http";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { createTraffic } from "@/lib/simulation/traffic";
+import { createApiToken, createIngestKey, ensureUser } from "@/lib/services/auth/credentials";
 import { ensureNextBuild, ROOT, sh, startNext, startWorker, stop } from "./support/servers";
 
 const { values } = parseArgs({
@@ -40,6 +41,10 @@ const runId = `${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
 const BASELINE_CHANNEL = `bench-live-${runId}:baseline`;
 const LIVE_CHANNEL = `bench-live-${runId}:live`; // REDIS_KEY_PREFIX + "live", as the processor publishes
 
+/** Credentials made in main(): the ingest key for POSTs, a viewer's token for the stream. */
+const ingestHeaders: Record<string, string> = {};
+const viewerHeaders: Record<string, string> = {};
+
 interface RunResult {
   latencies: number[];
   /** POST -> the message on Redis (seen by a direct subscriber): the pipeline before the web process. */
@@ -53,30 +58,34 @@ interface RunResult {
 /** A minimal SSE reader: calls `onEvent` for each complete event. */
 function openSse(url: string, onEvent: (event: string, data: string) => void): Promise<() => void> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { headers: { Accept: "text/event-stream" } }, (response) => {
-      if (response.statusCode !== 200) {
-        reject(new Error(`${url} answered ${response.statusCode}`));
-        return;
-      }
-      response.setEncoding("utf8");
-      let buffer = "";
-      response.on("data", (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let event = "message";
-          const data: string[] = [];
-          for (const line of block.split("\n")) {
-            if (line.startsWith("event: ")) event = line.slice(7);
-            else if (line.startsWith("data: ")) data.push(line.slice(6));
-          }
-          if (data.length > 0) onEvent(event, data.join("\n"));
+    const request = http.get(
+      url,
+      { headers: { Accept: "text/event-stream", ...viewerHeaders } },
+      (response) => {
+        if (response.statusCode !== 200) {
+          reject(new Error(`${url} answered ${response.statusCode}`));
+          return;
         }
-      });
-      resolve(() => request.destroy());
-    });
+        response.setEncoding("utf8");
+        let buffer = "";
+        response.on("data", (chunk: string) => {
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let event = "message";
+            const data: string[] = [];
+            for (const line of block.split("\n")) {
+              if (line.startsWith("event: ")) event = line.slice(7);
+              else if (line.startsWith("data: ")) data.push(line.slice(6));
+            }
+            if (data.length > 0) onEvent(event, data.join("\n"));
+          }
+        });
+        resolve(() => request.destroy());
+      },
+    );
     request.on("error", reject);
   });
 }
@@ -132,7 +141,11 @@ async function measure(
   let stopped = false;
   const inFlight = new Set<Promise<void>>();
   const post = (body: string, events: number) => {
-    const done = fetch(postUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body })
+    const done = fetch(postUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...ingestHeaders },
+      body,
+    })
       .then(async (response) => {
         await response.arrayBuffer();
         if (response.status === 202) eventsAccepted += events;
@@ -261,7 +274,16 @@ async function main(): Promise<void> {
   await sh("bash", ["scripts/kafka/kafka.sh", "start"]);
   await sh("npm", ["run", "--silent", "db:setup"]);
   await ensureNextBuild();
+  const { key } = await createIngestKey({ projectId: "default", name: `bench live ${runId}` });
+  const viewer = await ensureUser({ email: `bench-live-${runId}@bench.example`, role: "viewer" });
+  const { token } = await createApiToken({ userId: viewer.id, projectId: "default", name: "bench" });
+  ingestHeaders.Authorization = `Bearer ${key}`;
+  viewerHeaders.Authorization = `Bearer ${token}`;
   const env = {
+    AUTH_SECRET: `bench-auth-secret-${runId}-0123456789abcdefghij`,
+    SECRETS_KEY: Buffer.alloc(32, 5).toString("base64"),
+    RATE_LIMIT_PER_IP: "1000000",
+    RATE_LIMIT_INGEST_PER_KEY: "1000000",
     LOG_LEVEL: "warn",
     KAFKA_TOPIC_PREFIX: `bench-live-${runId}.`,
     REDIS_KEY_PREFIX: `bench-live-${runId}:`,
@@ -284,7 +306,7 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error("the processor did not report an event within 90 s");
       await fetch(`http://127.0.0.1:${NEXT_PORT}/api/events`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...ingestHeaders },
         body: JSON.stringify({ event_type: "page_view", region: ready }),
       });
       await new Promise((resolve) => setTimeout(resolve, 1000));

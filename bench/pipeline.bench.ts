@@ -3,7 +3,8 @@
  * Produces a fixed number of events straight into Kafka, then starts one processor and
  * measures its sustained rate until the lag is zero (events persisted and aggregated per
  * second) and its RSS. Baselines in the same run: Kafka's consumer perf tool over the same
- * topics, and PostgreSQL COPY of the same rows into an identical table.
+ * topics, and PostgreSQL COPY of the same rows into an identical table. No rate is printed
+ * unless stored = aggregated = sent (exit 1 with the three counts otherwise).
  * Uses its own database (analytics_bench) and topic prefix.
  */
 import { readFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { packEvents } from "@/lib/kafka/records";
 import { waitForTopics } from "@/lib/kafka/supervised-consumer";
 import type { EnrichedEvent } from "@/lib/events/schema";
 import { createTraffic } from "@/lib/simulation/traffic";
+import { checkPipelineCounts, type PipelineCounts } from "./support/pipeline-counts";
 import { sh, startWorker, stop } from "./support/servers";
 
 const { values } = parseArgs({
@@ -31,7 +33,14 @@ let eventsPerRecord = 1;
 let recordsProduced = 0;
 const kafka = new Kafka({ clientId: "bench", brokers: ["127.0.0.1:9092"], logLevel: logLevel.NOTHING });
 
-const context = { receivedAt: Date.now(), correlationId: "bench", userAgent: "bench" };
+const WINDOW_SECONDS = 300;
+// the run's events are told apart in raw_events by their correlation id
+const context = {
+  receivedAt: Date.now(),
+  correlationId: `benchp-${runId}`,
+  userAgent: "bench",
+  projectId: "default",
+};
 
 function makeEvents(): EnrichedEvent[] {
   const traffic = createTraffic({ seed: 3, types: [...TYPES, "search"] });
@@ -47,10 +56,13 @@ function makeEvents(): EnrichedEvent[] {
 /** The event as the ingest route would have produced it (its record form). */
 function toWire(event: EnrichedEvent) {
   const { event_id, event_type, user_id, session_id, region, value, properties, timestamp } = event;
-  return toWireEvent({
-    input: { event_id, event_type, user_id, session_id, region, value, properties },
-    timestamp,
-  });
+  return toWireEvent(
+    {
+      input: { event_id, event_type, user_id, session_id, region, value, properties },
+      timestamp,
+    },
+    event.received_at,
+  );
 }
 
 async function produce(events: EnrichedEvent[]): Promise<number> {
@@ -74,7 +86,12 @@ async function produce(events: EnrichedEvent[]): Promise<number> {
           chunk.map(toWire),
           (event) => topicForType(event.event_type, { prefix, eventTypes: TYPES }),
           () => 6,
-          { correlationId: context.correlationId, receivedAt: context.receivedAt, source: sourceOf(context) },
+          {
+            correlationId: context.correlationId,
+            receivedAt: context.receivedAt,
+            source: sourceOf(context),
+            projectId: "default",
+          },
         );
         records += packed.length;
         const byTopic = new Map<string, OutgoingMessage[]>();
@@ -144,6 +161,31 @@ async function runProcessor(
     seconds: (doneAt - firstAt) / 1000,
     peakRss: Math.max(...rss),
     steadyRss: steady.reduce((a, b) => a + b, 0) / Math.max(1, steady.length),
+  };
+}
+
+/** The run's events in raw_events and in the aggregations of one window size. */
+async function countStoredAndAggregated(sql: postgres.Sql, events: EnrichedEvent[]): Promise<PipelineCounts> {
+  // not Math.min(...times): 300,000 arguments overflow the stack
+  const first = events.reduce((min, event) => Math.min(min, event.timestamp), Infinity);
+  const last = events.reduce((max, event) => Math.max(max, event.timestamp), -Infinity);
+  const windowMs = WINDOW_SECONDS * 1000;
+  const from = new Date(Math.floor(first / windowMs) * windowMs);
+  const to = new Date(last);
+  const [row] = await sql<{ stored: string; aggregated: string; by_type: string }[]>`
+    select
+      (select count(*) from raw_events where correlation_id = ${context.correlationId}) as stored,
+      (select coalesce(sum(event_count), 0) from aggregations
+        where window_seconds = ${WINDOW_SECONDS} and window_start between ${from} and ${to}
+          and event_type = '*' and region = '*') as aggregated,
+      (select coalesce(sum(event_count), 0) from aggregations
+        where window_seconds = ${WINDOW_SECONDS} and window_start between ${from} and ${to}
+          and event_type <> '*' and region = '*') as by_type`;
+  return {
+    sent: events.length,
+    stored: Number(row?.stored ?? 0),
+    aggregated: Number(row?.aggregated ?? 0),
+    aggregatedByType: Number(row?.by_type ?? 0),
   };
 }
 
@@ -229,17 +271,22 @@ async function main(): Promise<void> {
     console.log(`produced in ${(produceMs / 1000).toFixed(1)} s`);
     console.log("processing with one processor ...");
     const processed = await runProcessor(sql);
+    const counts = await countStoredAndAggregated(sql, events);
+    const mismatch = checkPipelineCounts(counts);
+    if (mismatch) {
+      console.error(
+        `FAILED: stored = aggregated = sent does not hold (${WINDOW_SECONDS} s windows): ${mismatch}. No rate is printed for this run.`,
+      );
+      process.exitCode = 1;
+      return;
+    }
     const rate = TOTAL / processed.seconds;
-    const [agg] = await sql<{ n: string; stored: string }[]>`
-      select (select coalesce(sum(event_count), 0) from aggregations
-              where window_seconds = 300 and event_type = '*' and region = '*') as n,
-             (select count(*) from raw_events) as stored`;
     console.log("consumer perf tool and COPY baselines ...");
     const consumerRate = await consumerPerfBaseline();
     const copyRate = await copyBaseline(sql, events.slice(0, Math.min(TOTAL, 200_000)));
     console.log("");
     console.log(
-      `events: ${TOTAL.toLocaleString("en")} (stored: ${Number(agg?.stored ?? 0).toLocaleString("en")}, aggregated: ${Number(agg?.n ?? 0).toLocaleString("en")})`,
+      `events: sent ${TOTAL.toLocaleString("en")} = stored = aggregated (${WINDOW_SECONDS} s windows, "*" roll-up and per type)`,
     );
     console.log(
       `processor, end to end (persisted + aggregated): ${Math.round(rate).toLocaleString("en")} events/s over ${processed.seconds.toFixed(1)} s`,

@@ -54,6 +54,7 @@ function prepare(body: string) {
     receivedAt: Date.now(),
     correlationId: "bench-route",
     userAgent: "bench",
+    projectId: "default",
   });
 }
 
@@ -61,6 +62,7 @@ const context: RecordContext = {
   correlationId: "bench-route",
   receivedAt: Date.now(),
   source: { api_version: 1 },
+  projectId: "default",
 };
 const pack = (body: string) =>
   packEvents(

@@ -7,9 +7,11 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 
 const BENCHES = ["ingest", "pipeline", "live", "detector", "route"] as const;
-// route imports the server-only ingest service, which loads under the react-server condition
+// these import server-only services (ingest, credentials), which load under the react-server condition
 const NODE_ARGS: Partial<Record<(typeof BENCHES)[number], string[]>> = {
   route: ["--conditions=react-server"],
+  ingest: ["--conditions=react-server"],
+  live: ["--conditions=react-server"],
 };
 const args = process.argv.slice(2);
 const separator = args.indexOf("--");

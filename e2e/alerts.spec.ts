@@ -4,6 +4,7 @@ import { expect, test } from "@playwright/test";
 import { Kafka, logLevel } from "kafkajs";
 import { closedWindow, produceClosedWindows } from "../tests/support/closed-windows";
 import { spawnLogged } from "../tests/support/stack";
+import { auth } from "./support/auth";
 
 const DATABASE_URL = "postgres://postgres@127.0.0.1:5432/analytics_test";
 
@@ -81,6 +82,7 @@ test("a rule's preview replays the last 24 hours", async ({ page, request }) => 
   const tag = randomBytes(4).toString("hex");
   const name = `e2e preview ${tag}`;
   const created = await request.post("/api/alerts/rules", {
+    headers: auth("member"),
     data: {
       name,
       event_type: `preview_${tag}`,

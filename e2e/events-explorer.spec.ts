@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import { auth } from "./support/auth";
 
 const screenshot = (name: string) =>
   fileURLToPath(new URL(`../.local/e2e-results/${name}.png`, import.meta.url));
@@ -9,7 +10,9 @@ async function waitUntilStored(request: APIRequestContext, region: string, count
   await expect
     .poll(
       async () => {
-        const response = await request.get(`/api/events?region=${region}&limit=1000`);
+        const response = await request.get(`/api/events?region=${region}&limit=1000`, {
+          headers: auth("viewer"),
+        });
         return ((await response.json()) as { data: unknown[] }).data.length;
       },
       { timeout: 20_000, message: `${count} events of region ${region} stored` },
@@ -34,7 +37,7 @@ test("the explorer filters by type and region, keeps the filter in the URL, and 
       })),
     ),
   );
-  expect((await request.post("/api/events", { data: events })).status()).toBe(202);
+  expect((await request.post("/api/events", { data: events, headers: auth("ingest") })).status()).toBe(202);
   await waitUntilStored(request, regionA, 6);
   await waitUntilStored(request, regionB, 6);
 
@@ -66,7 +69,9 @@ test("the explorer filters by type and region, keeps the filter in the URL, and 
   await expect(json).toBeHidden();
 
   // The CSV export carries the same filter.
-  const csv = await request.get(`/api/events/export?format=csv&event_type=purchase&region=${regionA}`);
+  const csv = await request.get(`/api/events/export?format=csv&event_type=purchase&region=${regionA}`, {
+    headers: auth("viewer"),
+  });
   expect(csv.headers()["content-type"]).toContain("text/csv");
   const lines = (await csv.text()).trim().split("\r\n");
   expect(lines[0]).toMatch(/^event_id,timestamp,/);
@@ -82,7 +87,7 @@ test("a property filter narrows the results and is kept in the URL", async ({ pa
     user_id: `p-${i}`,
     properties: { plan },
   }));
-  expect((await request.post("/api/events", { data: events })).status()).toBe(202);
+  expect((await request.post("/api/events", { data: events, headers: auth("ingest") })).status()).toBe(202);
   await waitUntilStored(request, region, 3);
 
   await page.goto(`/events?region=${region}&property=${encodeURIComponent("plan:pro")}`);

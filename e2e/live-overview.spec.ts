@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { expect, test, type Page } from "@playwright/test";
+import { auth, credentials } from "./support/auth";
 
 const screenshot = (name: string) =>
   fileURLToPath(new URL(`../.local/e2e-results/${name}.png`, import.meta.url));
@@ -31,7 +32,7 @@ test("posted events reach the overview's live figures within 2 s, over SSE, with
     user_id: `e2e-${i}`,
     value: 10 + i,
   }));
-  const response = await request.post("/api/events", { data: events });
+  const response = await request.post("/api/events", { data: events, headers: auth("ingest") });
   expect(response.status()).toBe(202);
 
   // The 2 s budget starts when the API has acknowledged the events.
@@ -49,34 +50,37 @@ test("posted events reach the overview's live figures within 2 s, over SSE, with
 test("the stream speaks SSE: headers, snapshot first, then counts with increasing ids", async ({ page }) => {
   const region = `e2e-sse-${randomBytes(4).toString("hex")}`;
   await page.goto("/events"); // any page of the app, for its origin
-  const result = await page.evaluate(async (region) => {
-    const source = new EventSource("/api/stream");
-    const seen: { type: string; id: string; data: string }[] = [];
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no counts for ${region} within 5 s`)), 5_000);
-      source.addEventListener("snapshot", (event) => {
-        seen.push({ type: "snapshot", id: event.lastEventId, data: event.data });
-        void fetch("/api/events", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ event_type: "click", region }),
+  const result = await page.evaluate(
+    async ({ region, key }) => {
+      const source = new EventSource("/api/stream");
+      const seen: { type: string; id: string; data: string }[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no counts for ${region} within 5 s`)), 5_000);
+        source.addEventListener("snapshot", (event) => {
+          seen.push({ type: "snapshot", id: event.lastEventId, data: event.data });
+          void fetch("/api/events", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", Authorization: `Bearer ${key}` },
+            body: JSON.stringify({ event_type: "click", region }),
+          });
+        });
+        source.addEventListener("counts", (event) => {
+          seen.push({ type: "counts", id: event.lastEventId, data: event.data });
+          if (event.data.includes(region)) {
+            clearTimeout(timer);
+            resolve();
+          }
         });
       });
-      source.addEventListener("counts", (event) => {
-        seen.push({ type: "counts", id: event.lastEventId, data: event.data });
-        if (event.data.includes(region)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    try {
-      await done;
-    } finally {
-      source.close();
-    }
-    return seen;
-  }, region);
+      try {
+        await done;
+      } finally {
+        source.close();
+      }
+      return seen;
+    },
+    { region, key: credentials().ingestKey },
+  );
   expect(result[0]?.type).toBe("snapshot");
   const ids = result.map((event) => Number(event.id.split("-").pop()));
   for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeGreaterThan(ids[i - 1] ?? Infinity);

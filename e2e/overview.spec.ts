@@ -1,5 +1,6 @@
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { auth } from "./support/auth";
 
 const SHOTS = path.resolve(import.meta.dirname, "../.local/e2e-results");
 
@@ -14,7 +15,7 @@ test("the overview's live totals rise when events are posted", async ({ page, re
     region: "e2e",
     user_id: `u${i}`,
   }));
-  const response = await request.post("/api/events", { data: events });
+  const response = await request.post("/api/events", { data: events, headers: auth("ingest") });
   expect(response.status()).toBe(202);
 
   await expect

@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { STORAGE_STATE_FILE } from "./support/auth";
 
 // Debian's Chromium: Playwright's own browser download cannot work on these machines.
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -17,6 +18,8 @@ export default defineConfig({
   globalSetup: "./global-setup.ts",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    // an admin's session (global-setup.ts signs in); a spec that needs another user makes its own context
+    storageState: STORAGE_STATE_FILE,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath,

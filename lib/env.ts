@@ -32,6 +32,12 @@ export const envSchema = z.object({
 
   DATABASE_URL: z.url().default("postgres://postgres@127.0.0.1:5432/analytics"),
   DATABASE_POOL_SIZE: int(10, 1),
+  /** A connection PostgreSQL has not accepted and authenticated by then fails (a store that is down). */
+  DATABASE_CONNECT_TIMEOUT_MS: int(2_000, 100),
+  /** PostgreSQL cancels a statement running longer (0: never); a safety net for every process. */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(30_000),
+  /** A query route answers 503 dependency_unavailable when its stores took longer than this. */
+  QUERY_TIMEOUT_MS: int(2_500, 100),
   REDIS_URL: z.url().default("redis://127.0.0.1:6379"),
   REDIS_KEY_PREFIX: z.string().default("analytics:"),
 
@@ -60,17 +66,33 @@ export const envSchema = z.object({
   RETENTION_DAYS: int(30, 1),
   AGGREGATION_RETENTION_DAYS: int(400, 1),
   SYSTEM_METRICS_RETENTION_DAYS: int(7, 1),
+  /** Anomalies recorded longer ago are deleted, except those an incident still kept links to. */
+  ANOMALY_RETENTION_DAYS: int(90, 1),
+  /** Resolved incidents and their finished deliveries (with attempts) older than this are deleted. */
+  ALERT_HISTORY_RETENTION_DAYS: int(90, 1),
+  /** A series' detector state with no window for this long is deleted (the series stopped). */
+  DETECTOR_STATE_RETENTION_DAYS: int(30, 1),
   RETENTION_INTERVAL_MS: int(3600 * 1000, 1000),
 
   PROCESSOR_GROUP_ID: z.string().min(1).default("analytics-processor"),
   PROCESSOR_SESSION_TIMEOUT_MS: int(30_000, 6_000),
   PROCESSOR_WRITE_LANES: int(2, 1),
+  /** Regions with a series of their own (aggregates, detector, live counters); later ones are "other". */
+  AGGREGATION_REGION_LIMIT: int(200, 1),
   WINDOW_SIZES_SECONDS: csv("300,60")
     .transform((parts) => parts.map(Number))
     .pipe(z.array(z.number().int().positive().max(86_400)).min(1)),
   ALLOWED_LATENESS_MS: int(2 * 60 * 1000),
+  /** An event moves the watermark to its time, but never past its receive time plus this. */
+  WATERMARK_MAX_SKEW_MS: int(5_000),
   IDLE_PARTITION_MS: int(30 * 1000, 1000),
   WINDOW_CLOSE_INTERVAL_MS: int(1000, 100),
+  /**
+   * A window closes only once no event of it was written for this long (every row of the
+   * project's window together): history sent with past times (a backfill, a replayed client
+   * queue) fills its windows before they close, instead of closing them between two batches.
+   */
+  WINDOW_CLOSE_GRACE_MS: int(5000, 0),
   REALTIME_BUCKET_TTL_SECONDS: int(6 * 60, 60),
   METRICS_PORT: int(9464, 0),
 
@@ -88,6 +110,32 @@ export const envSchema = z.object({
   ALERT_OUTBOX_SWEEP_MS: int(30_000, 100),
   /** Base of the links in notifications (the dashboard as users reach it). */
   PUBLIC_BASE_URL: z.url().default("http://localhost:3000"),
+
+  // Security (docs/security.md). In production the secrets are required; elsewhere a fixed,
+  // publicly known development value stands in, with a warning at start.
+  /** Signs session cookies and API tokens (at least 32 characters). */
+  AUTH_SECRET: z.string().min(32).optional(),
+  /** Encrypts secrets at rest (webhook secrets): 32 bytes, base64. */
+  SECRETS_KEY: z
+    .string()
+    .refine((raw) => Buffer.from(raw, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
+  /** The first admin, created at start when no user exists yet (or use the setup link). */
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(12).optional(),
+  /** Bearer token that /metrics on the web port asks for; unset: only METRICS_PORT serves metrics. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** Take the client's address from X-Forwarded-For (only behind a proxy that sets it). */
+  TRUST_PROXY: bool(false),
+  /** Requests per second and ingest key (a burst of twice as many is allowed). */
+  RATE_LIMIT_INGEST_PER_KEY: int(1_000, 1),
+  /** Requests per second and client address, on every route. */
+  RATE_LIMIT_PER_IP: int(1_000, 1),
+  /** Sign-in attempts per 15 minutes and client address. */
+  RATE_LIMIT_SIGN_IN: int(10, 1),
+  /** Live streams open at once, per process and per client address. */
+  LIVE_MAX_CONNECTIONS: int(1_000, 1),
+  LIVE_MAX_CONNECTIONS_PER_CLIENT: int(10, 1),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,5 +1,6 @@
 import "server-only";
 import { getSql } from "@/db/client";
+import { isDraining } from "./http/shutdown";
 import { createKafka } from "./kafka/client";
 import { getWebRedis } from "./realtime/redis-client";
 
@@ -38,14 +39,22 @@ async function checkKafka(): Promise<void> {
   }
 }
 
-/** Liveness of each dependency; ingestion needs Kafka, queries need PostgreSQL, live data Redis. */
+/**
+ * Liveness of each dependency; ingestion needs Kafka, queries need PostgreSQL, live data Redis.
+ * A process that is shutting down answers `draining`, so load balancers stop routing to it.
+ */
 export async function checkHealth() {
   const [kafka, postgres, redis] = await Promise.all([
     probe(checkKafka),
     probe(() => getSql()`select 1`),
     probe(() => getWebRedis().ping()),
   ]);
-  const status =
-    kafka.status === "ok" && postgres.status === "ok" ? (redis.status === "ok" ? "ok" : "degraded") : "down";
+  const status = isDraining()
+    ? "draining"
+    : kafka.status === "ok" && postgres.status === "ok"
+      ? redis.status === "ok"
+        ? "ok"
+        : "degraded"
+      : "down";
   return { status, checks: { kafka, postgres, redis } } as const;
 }

@@ -95,7 +95,12 @@ export const processorBatchSeconds = histogram(
 );
 export const processorLateEventsTotal = counter(
   "analytics_processor_late_events_total",
-  "Events later than the allowed lateness",
+  "Events stored too late for one of their windows (its window had closed)",
+);
+export const aggregationOverflowEventsTotal = counter(
+  "analytics_aggregation_overflow_events_total",
+  'Stored events aggregated as "other": their event type is not configured, or their region came after the region limit',
+  ["dimension"],
 );
 export const processorDeadLettersTotal = counter(
   "analytics_processor_dead_letters_total",
@@ -132,6 +137,10 @@ export const anomaliesDetectedTotal = counter(
   "Anomaly rows written, by metric and severity",
   ["metric", "severity"],
 );
+export const seriesWarmedTotal = counter(
+  "analytics_detector_series_warmed_total",
+  "New detector series that learned their stored history before their first scored window",
+);
 export const alertIncidentsTotal = counter(
   "analytics_alert_incidents_total",
   "Alert incident transitions, by event (fired, resolved)",
@@ -150,4 +159,10 @@ export const alertDeliverySeconds = histogram(
 export const alertEnqueueFailuresTotal = counter(
   "analytics_alert_enqueue_failures_total",
   "Deliveries that could not be put on the queue (the outbox sweep retries them)",
+);
+
+export const rateLimitedTotal = counter(
+  "analytics_rate_limited_total",
+  "Requests refused with 429 by a rate limit, by limit (ip, ingest_key, sign_in)",
+  ["limit"],
 );

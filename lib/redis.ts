@@ -30,12 +30,17 @@ export function createRedis(name: string, options: RedisOptions = {}): Redis {
   return redis;
 }
 
-/** Key names, all under the configured prefix so that several stacks can share a server. */
+/**
+ * Key names, all under the configured prefix so that several stacks can share a server, and
+ * the counters under their project. The live channel is one; each message names its project.
+ */
 export const redisKeys = {
-  second: (epochSecond: number) => `${getEnv().REDIS_KEY_PREFIX}rt:sec:${epochSecond}`,
+  second: (projectId: string, epochSecond: number) =>
+    `${getEnv().REDIS_KEY_PREFIX}rt:${projectId}:sec:${epochSecond}`,
   liveChannel: () => `${getEnv().REDIS_KEY_PREFIX}live`,
   /** HyperLogLog of the session ids seen in one minute (epoch minute). */
-  sessionsMinute: (epochMinute: number) => `${getEnv().REDIS_KEY_PREFIX}rt:sessions:${epochMinute}`,
+  sessionsMinute: (projectId: string, epochMinute: number) =>
+    `${getEnv().REDIS_KEY_PREFIX}rt:${projectId}:sessions:${epochMinute}`,
   rebuildLock: () => `${getEnv().REDIS_KEY_PREFIX}rt:rebuild-lock`,
 };
 

@@ -3,7 +3,7 @@
 // Usage: npm run detect -- < series.csv > scores.csv
 import { createInterface } from "node:readline";
 
-import { createDetector } from "../workers/detection/detector";
+import { createDetector } from "../lib/domain/detection/detector";
 
 /** Parses `2014-04-01 00:00:00` (no zone, taken as UTC) or any ISO-8601 form; NaN if unparseable. */
 function parseTimestamp(text: string): number {

@@ -5,8 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { closeDb, getSql } from "@/db/client";
-import { getEnv } from "@/lib/env";
 import { rebuildRange } from "@/lib/services/aggregations/rebuild-range";
+import { aggregationConfigFromEnv } from "@/lib/services/events/aggregation-config";
 
 function parseTime(name: string, raw: string | undefined): number {
   const value = raw === undefined ? Number.NaN : /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
@@ -25,7 +25,7 @@ if (to <= from) {
   process.exit(2);
 }
 try {
-  const results = await rebuildRange(getSql(), from, to, getEnv().WINDOW_SIZES_SECONDS);
+  const results = await rebuildRange(getSql(), from, to, aggregationConfigFromEnv());
   for (const result of results) {
     console.log(
       `${result.from} .. ${result.to}: ${result.windowsDeleted} window rows replaced by ${result.windowsWritten}`,

@@ -35,6 +35,12 @@ npx vitest run --project unit --reporter=default --reporter=json --outputFile.js
 step "integration tests"
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=.local/test-results/integration.json
 
+step "fault tests (dependencies stopped and started, processes killed)"
+npx vitest run --project faults --reporter=default --reporter=json --outputFile.json=.local/test-results/faults.json
+
+step "operations tests (restore drill, system metrics of every role, real Prometheus)"
+npx vitest run --project ops --reporter=default --reporter=json --outputFile.json=.local/test-results/ops.json
+
 step "browser tests"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$ROOT/.local/test-results/e2e.json" npx playwright test -c e2e/playwright.config.ts --reporter=list,json
 

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # `npm run up`: the whole local stack from a fresh clone. Installs what is missing, starts
-# Kafka, checks PostgreSQL and Redis, migrates, builds and starts the web app and every
-# worker role, and prints the dashboard URL. Ctrl-C stops what it started.
+# Kafka, checks PostgreSQL and Redis, migrates, builds, then hands the web app and every
+# worker role to the supervisor (scripts/stack/supervise.ts): it restarts a process that
+# dies, with backoff, and gives up (exit 1) on one that keeps failing right after start.
+# Ctrl-C stops what it started.
 #   PROCESSORS=N   number of processor workers (default 1)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PORT="${PORT:-3000}"
 PROCESSORS="${PROCESSORS:-1}"
-ROLES=(processor anomaly alerts)
 LOG_DIR=.local/logs
 mkdir -p "$LOG_DIR"
 
@@ -16,38 +17,58 @@ bash scripts/stack/ensure-services.sh
 kafka_was_running=0
 bash scripts/kafka/kafka.sh status >/dev/null 2>&1 && kafka_was_running=1
 bash scripts/kafka/kafka.sh start
+
+supervisor_pid=""
+# Every way out once the broker is up: stops the supervisor (it stops its processes, SIGKILL
+# after a timeout), then the broker if this command started it.
+finish() {
+  trap - INT TERM EXIT
+  if [ -n "$supervisor_pid" ] && kill -0 "$supervisor_pid" 2>/dev/null; then
+    echo; echo "up: stopping"
+    kill -TERM "$supervisor_pid" 2>/dev/null || true
+  fi
+  if [ -n "$supervisor_pid" ]; then wait "$supervisor_pid" 2>/dev/null || true; fi
+  [ "$kafka_was_running" = 1 ] || bash scripts/kafka/kafka.sh stop
+  exit "$1"
+}
+trap 'finish $?' EXIT
+trap 'finish 0' INT TERM
+
 npm run --silent db:setup
+# secrets the production build needs, made once for this machine (kept out of git in .local/)
+if [ -z "${AUTH_SECRET:-}" ] || [ -z "${SECRETS_KEY:-}" ]; then
+  if [ ! -f .local/secrets.env ]; then
+    umask 077
+    { echo "AUTH_SECRET=$(openssl rand -base64 36 | tr -d '\n')"; echo "SECRETS_KEY=$(openssl rand -base64 32)"; } >.local/secrets.env
+    umask 022
+  fi
+  set -a; . .local/secrets.env; set +a
+fi
+node --conditions=react-server --import tsx scripts/stack/first-run.ts
 echo "up: building the web app"
 npx next build >"$LOG_DIR/build.log" 2>&1 || { tail -40 "$LOG_DIR/build.log"; exit 1; }
 
-pids=()
-stop_all() {
-  trap - INT TERM EXIT
-  echo; echo "up: stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ "$kafka_was_running" = 1 ] || bash scripts/kafka/kafka.sh stop
-  exit 0
-}
-trap stop_all INT TERM EXIT
+# web.log, processor-1.log ... anomaly-1.log, alerts-1.log in $LOG_DIR; its own lines here
+node --import tsx scripts/stack/supervise.ts --stack --port "$PORT" --processors "$PROCESSORS" --log-dir "$LOG_DIR" &
+supervisor_pid=$!
 
-# WEB_PROCESSES `next start` processes sharing the port (web/start.ts)
-node --import tsx web/start.ts -p "$PORT" >"$LOG_DIR/web.log" 2>&1 &
-pids+=($!)
-for role in "${ROLES[@]}"; do
-  count=1
-  [ "$role" = processor ] && count="$PROCESSORS"
-  for i in $(seq 1 "$count"); do
-    node --conditions=react-server --import tsx workers/main.ts "$role" >"$LOG_DIR/$role-$i.log" 2>&1 &
-    pids+=($!)
-  done
+for _ in $(seq 1 60); do
+  kill -0 "$supervisor_pid" 2>/dev/null || break
+  curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break
+  sleep 1
 done
-
-for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1 && break; sleep 1; done
-echo
-echo "up: dashboard  http://localhost:$PORT"
-echo "up: logs       $LOG_DIR/ (web.log, processor-1.log, ...)"
-echo "up: Ctrl-C stops everything this command started"
-wait -n "${pids[@]}" || true
-echo "up: a process exited on its own; see $LOG_DIR"
-exit 1
+if kill -0 "$supervisor_pid" 2>/dev/null; then
+  echo
+  echo "up: dashboard  http://localhost:$PORT"
+  echo "up: logs       $LOG_DIR/ (web.log, processor-1.log, ...)"
+  echo "up: Ctrl-C stops everything this command started"
+fi
+status=0
+wait "$supervisor_pid" || status=$?
+supervisor_pid=""
+if [ "$status" = 0 ]; then
+  echo "up: the supervisor was stopped"
+else
+  echo "up: the supervisor gave up (exit $status): a process kept failing right after start; see its last lines above and $LOG_DIR/"
+fi
+exit "$status"

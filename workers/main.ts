@@ -5,10 +5,12 @@
 import { closeDb, getSql } from "@/db/client";
 import { createKafka } from "@/lib/kafka/client";
 import { logger } from "@/lib/logger";
+import { createRegistrySnapshots } from "@/lib/services/system/report-snapshots";
 import { createRedis } from "@/lib/redis";
 import { createAlertsWorker } from "./alerts/alerts.worker";
 import { createAnomalyWorker } from "./anomaly/anomaly.consumer";
 import { createLifecycle, type Component } from "./lifecycle";
+import { parseRole, type WorkerRole } from "./roles";
 import { createMetricsServer } from "./metrics-server";
 import { createProcessor } from "./processor/processor.consumer";
 import { ProcessorStats } from "./processor/processor-stats";
@@ -17,16 +19,26 @@ import { createRetentionJob } from "./processor/retention.job";
 import { createSystemSnapshot } from "./processor/system-snapshot";
 import { createWindowCloser } from "./processor/window-closer";
 
-const roles = ["processor", "anomaly", "alerts"] as const;
-type Role = (typeof roles)[number];
-
-function parseRole(argument: string | undefined): Role {
-  const match = roles.find((role) => role === argument);
-  if (!match) {
-    throw new Error(`Unknown worker role "${argument ?? ""}"; expected one of: ${roles.join(", ")}`);
-  }
-  return match;
+interface RoleDeps {
+  kafka: ReturnType<typeof createKafka>;
+  redis: ReturnType<typeof createRedis>;
 }
+
+/** Each role's components after the stores, in start order (the registry is workers/roles.ts). */
+const roleComponents: Record<WorkerRole, (deps: RoleDeps) => Component[]> = {
+  processor: ({ kafka, redis }) => {
+    const stats = new ProcessorStats();
+    return [
+      createProcessor({ kafka, redis, stats }),
+      createWindowCloser({ kafka, redis }),
+      createSystemSnapshot({ kafka, stats, role: "processor" }),
+      createRetentionJob(),
+      createRealtimeRebuild(redis),
+    ];
+  },
+  anomaly: ({ kafka, redis }) => [createAnomalyWorker({ kafka, redis }), createRegistrySnapshots("anomaly")],
+  alerts: () => [createAlertsWorker(), createRegistrySnapshots("alerts")],
+};
 
 function storesComponent(redis: ReturnType<typeof createRedis>): Component {
   return {
@@ -50,21 +62,10 @@ async function main(): Promise<void> {
   process.title = `analytics-${role}`;
   const kafka = createKafka(role);
   const redis = createRedis(role);
-  const components: Component[] = [storesComponent(redis)];
-  if (role === "processor") {
-    const stats = new ProcessorStats();
-    components.push(
-      createProcessor({ kafka, redis, stats }),
-      createWindowCloser({ kafka, redis }),
-      createSystemSnapshot({ kafka, stats, role }),
-      createRetentionJob(),
-      createRealtimeRebuild(redis),
-    );
-  }
-  if (role === "anomaly") components.push(createAnomalyWorker({ kafka, redis }));
-  if (role === "alerts") components.push(createAlertsWorker());
+  const components: Component[] = [storesComponent(redis), ...roleComponents[role]({ kafka, redis })];
   // Started last, stopped first: no scrape or probe reaches a half-stopped worker.
-  const lifecycle = createLifecycle([...components, createMetricsServer(() => lifecycle.health())]);
+  const probes = { state: () => lifecycle.state(), health: () => lifecycle.health() };
+  const lifecycle = createLifecycle([...components, createMetricsServer(probes)]);
   logger.info({ role }, "worker_starting");
   try {
     await lifecycle.run();

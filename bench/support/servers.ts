@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -7,19 +7,63 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 const run = promisify(execFile);
 
-export async function sh(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+export async function sh(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = ROOT,
+): Promise<string> {
   const { stdout } = await run(command, args, {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env },
     maxBuffer: 16 << 20,
   });
   return stdout;
 }
 
-/** Builds the project's web app (and any extra Next.js directory) when no build is there. */
+// What `next build` of the web app compiles; the baseline app is its own folder.
+const APP_SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "db",
+  "instrumentation.ts",
+  "next.config.ts",
+  "tsconfig.json",
+];
+
+function newestSource(dir: string): { file: string; mtimeMs: number } | undefined {
+  let newest: { file: string; mtimeMs: number } | undefined;
+  for (const source of dir === ROOT ? APP_SOURCES.map((name) => path.join(ROOT, name)) : [dir]) {
+    if (!existsSync(source)) continue;
+    const files = statSync(source).isDirectory()
+      ? readdirSync(source, { recursive: true, encoding: "utf8" })
+          .filter((name) => !/(^|\/)(\.next|node_modules)(\/|$)/.test(name))
+          .map((name) => path.join(source, name))
+      : [source];
+    for (const file of files) {
+      const { mtimeMs } = statSync(file);
+      if (!newest || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
+    }
+  }
+  return newest;
+}
+
+/**
+ * Builds the project's web app (or another Next.js directory) when it has no build or a
+ * source changed after its build: a benchmark must measure the code in the tree.
+ */
 export async function ensureNextBuild(dir = ROOT): Promise<void> {
-  if (existsSync(path.join(dir, ".next", "BUILD_ID"))) return;
-  console.log(`building ${path.relative(ROOT, dir) || "the web app"} ...`);
+  const name = path.relative(ROOT, dir) || "the web app";
+  const buildId = path.join(dir, ".next", "BUILD_ID");
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : undefined;
+  const newest = newestSource(dir);
+  if (builtAt !== undefined && (!newest || newest.mtimeMs <= builtAt)) return;
+  console.log(
+    builtAt === undefined || !newest
+      ? `building ${name} ...`
+      : `rebuilding ${name}: ${path.relative(ROOT, newest.file)} changed after its build ...`,
+  );
   await sh(process.execPath, [NEXT_BIN, "build", dir]);
 }
 

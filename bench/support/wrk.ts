@@ -2,32 +2,42 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
+import { parseWrkReport, type LoadResult } from "./load-result";
+import { sh } from "./servers";
+
+export { median } from "./load-result";
 
 const run = promisify(execFile);
 
-export interface LoadResult {
-  requests: number;
-  non2xx: number;
-  seconds: number;
-  p50Ms: number;
-  p99Ms: number;
-  requestsPerSecond: number;
-}
-
+// Each wrk thread runs its own Lua state: response() counts that thread's answers by status,
+// done() (in the main state) collects every thread's counts through setup()'s handles.
 const SCRIPT = `
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local f = assert(io.open(os.getenv("WRK_BODY_FILE"), "rb"))
 wrk.body = f:read("*a")
 f:close()
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function(args) statuses = {} end
+response = function(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %d %d\\n", summary.requests,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(99), summary.duration))
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.connect, e.read, e.write, e.timeout))
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      io.write(string.format("STATUS %d %d\\n", status, count))
+    end
+  end
 end
 `;
 
-/** Drives `url` with wrk (C, so the load generator takes little of the 2 cores) for `seconds`. */
+/**
+ * Drives `url` with wrk (C, so the load generator takes little of the 2 cores) for `seconds`.
+ * The result holds every answer by status and every transport error: count throughput from
+ * it with `successThroughput`, never from wrk's request total.
+ */
 export async function runWrk(
   url: string,
   body: string,
@@ -36,7 +46,14 @@ export async function runWrk(
     connections,
     threads = 1,
     workDir,
-  }: { seconds: number; connections: number; threads?: number; workDir: string },
+    headers = {},
+  }: {
+    seconds: number;
+    connections: number;
+    threads?: number;
+    workDir: string;
+    headers?: Record<string, string>;
+  },
 ): Promise<LoadResult> {
   const bodyFile = path.join(workDir, `body-${body.length}.json`);
   const scriptFile = path.join(workDir, "post.lua");
@@ -53,33 +70,23 @@ export async function runWrk(
       `${seconds}s`,
       "--timeout",
       "10s",
+      ...Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]),
       "-s",
       scriptFile,
       url,
     ],
     { env: { ...process.env, WRK_BODY_FILE: bodyFile }, maxBuffer: 1 << 20 },
   );
-  const match = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(stdout);
-  if (!match) throw new Error(`unexpected wrk output: ${stdout}`);
-  const [requests, non2xx, p50, p99, micros] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return {
-    requests,
-    non2xx,
-    seconds: micros / 1e6,
-    p50Ms: p50 / 1000,
-    p99Ms: p99 / 1000,
-    requestsPerSecond: requests / (micros / 1e6),
-  };
+  return parseWrkReport(stdout);
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+/** Installs wrk (Debian's package) when it is missing. */
+export async function ensureWrk(): Promise<void> {
+  try {
+    await sh("wrk", ["--version"]);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return; // wrk --version exits 1
+    console.log("installing wrk (Debian package) ...");
+    await sh("apt-get", ["install", "-y", "-qq", "wrk"]);
+  }
 }

@@ -4,7 +4,7 @@ import { useQueries } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo } from "react";
 import { TimeSeriesChart, type ChartRow } from "@/components/charts/time-series-chart";
-import { useLiveCounts } from "@/components/providers/live-stream-provider";
+import { useLiveNames } from "@/components/providers/live-stream-provider";
 import {
   Card,
   EmptyState,
@@ -43,15 +43,8 @@ export function AggregationsExplorer() {
   const search = useSearchParams().toString();
   const selection = useMemo(() => selectionFromSearch(new URLSearchParams(search)), [search]);
   const series = useMemo(() => seriesOf(selection), [selection]);
-  const { store, version } = useLiveCounts();
-  const known = useMemo(() => {
-    const view = store.view(Date.now());
-    return {
-      types: ["*", ...view.byType.map((t) => t.name)],
-      regions: ["*", ...view.byRegion.map((r) => r.name)],
-    };
-    // `version` stands for the store's contents.
-  }, [store, version]);
+  const names = useLiveNames();
+  const known = useMemo(() => ({ types: ["*", ...names.types], regions: ["*", ...names.regions] }), [names]);
 
   // The range is anchored when the selection changes; refetching every 30 s slides it.
   const rangeMs = RANGES.find((r) => r.value === selection.range)?.ms ?? 3600_000;
@@ -79,6 +72,8 @@ export function AggregationsExplorer() {
 
   const pending = results.some((r) => r.isPending);
   const failed = results.find((r) => r.isError);
+  // The chart ends when its data was fetched (each fetch asks for the range up to then).
+  const end = Math.max(0, ...results.map((r) => r.dataUpdatedAt));
   const rowsByMetric = useMemo(
     () =>
       buildRows(
@@ -86,11 +81,11 @@ export function AggregationsExplorer() {
         series,
         Number(selection.window) * 1000,
         rangeMs,
+        end,
       ),
-    [results, series, selection.window, rangeMs],
+    [results, series, selection.window, rangeMs, end],
   );
-  const now = Date.now();
-  const domain: [number, number] = [now - rangeMs, now];
+  const domain: [number, number] = [end - rangeMs, end];
 
   return (
     <div className="space-y-4">
@@ -185,10 +180,10 @@ function buildRows(
   series: readonly { key: string }[],
   windowMs: number,
   rangeMs: number,
+  end: number,
 ): ChartRow[] {
   if (windowsPerSeries.every((windows) => !windows || windows.length === 0)) return [];
   const byTime = new Map<number, ChartRow>();
-  const end = Date.now();
   for (let t = Math.ceil((end - rangeMs) / windowMs) * windowMs; t <= end - windowMs; t += windowMs) {
     const row: ChartRow = { t };
     for (const s of series) {

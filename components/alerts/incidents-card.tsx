@@ -21,6 +21,7 @@ import {
 import { formatDayTime, formatNumber } from "@/components/ui/format";
 import type { IncidentStatus } from "@/lib/alerts/constants";
 import { alertKeys, alertsApi } from "./api";
+import { useCanEdit } from "@/components/providers/current-user";
 
 const statusTones: Record<IncidentStatus, BadgeTone> = {
   open: "critical",
@@ -34,6 +35,7 @@ const filters = [
 
 /** Incidents newest first, with acknowledge. */
 export function IncidentsCard({ highlight }: { highlight?: string }) {
+  const canEdit = useCanEdit();
   const client = useQueryClient();
   const [filter, setFilter] = useState<(typeof filters)[number]["value"]>("all");
   const incidents = useQuery({
@@ -108,7 +110,7 @@ export function IncidentsCard({ highlight }: { highlight?: string }) {
                   )}
                 </TD>
                 <TD className="text-right">
-                  {incident.status === "open" && (
+                  {canEdit && incident.status === "open" && (
                     <Button
                       size="sm"
                       loading={acknowledge.isPending && acknowledge.variables === incident.id}

@@ -78,6 +78,39 @@ describe("rule form state", () => {
     });
   });
 
+  it("leaves out a masked webhook URL the user did not change, and sends a new or cleared one", () => {
+    const rule: RuleDto = {
+      id: "00000000-0000-4000-8000-000000000002",
+      name: "Slack",
+      event_type: "*",
+      region: "*",
+      metric: "count",
+      window_seconds: 300,
+      condition: { type: "anomaly", sensitivity: "high" },
+      for_windows: 1,
+      severity: "high",
+      channels: { in_app: true, webhook: { url: "https://hooks.slack.com/services/…", has_secret: true } },
+      muted_until: null,
+      enabled: true,
+      state: "ok",
+      open_incident: null,
+      created_at: "2026-01-01T00:00:00.000Z",
+      updated_at: "2026-01-01T00:00:00.000Z",
+    };
+    const form = formFromRule(rule);
+    expect(form.webhookUrl).toBe("https://hooks.slack.com/services/…");
+    expect(toRuleBody(form, rule).channels).toEqual({ in_app: true, webhook: {} });
+    expect(toRuleBody({ ...form, webhookSecret: "rotated-1" }, rule).channels).toEqual({
+      in_app: true,
+      webhook: { secret: "rotated-1" },
+    });
+    expect(toRuleBody({ ...form, webhookUrl: "https://h.example.com/new" }, rule).channels).toEqual({
+      in_app: true,
+      webhook: { url: "https://h.example.com/new" },
+    });
+    expect(toRuleBody({ ...form, webhookUrl: "" }, rule).channels).toEqual({ in_app: true, webhook: null });
+  });
+
   it("maps the API's field paths onto the form's fields", () => {
     expect(
       errorsByField([

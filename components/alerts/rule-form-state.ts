@@ -98,8 +98,12 @@ function numberOrText(text: string): number | string | undefined {
   return Number.isFinite(value) ? value : trimmed;
 }
 
-/** The JSON body of POST /api/alerts/rules (or PATCH, which takes the same full shape). */
-export function toRuleBody(values: RuleFormValues): Record<string, unknown> {
+/**
+ * The JSON body of POST /api/alerts/rules (or PATCH, which takes the same full shape). With
+ * `editing`, a webhook URL left as the API showed it (masked) is left out: the server keeps the
+ * stored one, which the browser never sees.
+ */
+export function toRuleBody(values: RuleFormValues, editing?: RuleDto): Record<string, unknown> {
   const condition =
     values.conditionType === "anomaly"
       ? { type: "anomaly", sensitivity: values.sensitivity }
@@ -108,11 +112,12 @@ export function toRuleBody(values: RuleFormValues): Record<string, unknown> {
         : { type: "no_data", windows: numberOrText(values.noDataWindows) };
   const url = values.webhookUrl.trim();
   const secret = values.webhookSecret;
+  const keepUrl = editing?.channels.webhook != null && url === editing.channels.webhook.url;
   const webhook =
     url === ""
       ? null
       : {
-          url,
+          ...(keepUrl ? {} : { url }),
           ...(values.removeSecret ? { secret: null } : secret !== "" ? { secret } : {}),
         };
   let mutedUntil: string | null = null;

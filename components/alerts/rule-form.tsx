@@ -1,5 +1,6 @@
 "use client";
 
+import { useCanEdit } from "@/components/providers/current-user";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { ApiError, Button, Input, Segmented, Select } from "@/components/ui";
@@ -74,6 +75,7 @@ export interface RuleFormProps {
 
 /** Create or edit a rule; the API's field-level errors are shown next to their fields. */
 export function RuleForm({ rule, windowSizes, onDone, onCancel }: RuleFormProps) {
+  const canEdit = useCanEdit();
   const client = useQueryClient();
   const [values, setValues] = useState<RuleFormValues>(() =>
     rule ? formFromRule(rule) : emptyRuleForm(windowSizes),
@@ -117,7 +119,7 @@ export function RuleForm({ rule, windowSizes, onDone, onCancel }: RuleFormProps)
       className="space-y-4"
       onSubmit={(event) => {
         event.preventDefault();
-        save.mutate(toRuleBody(values));
+        save.mutate(toRuleBody(values, rule));
       }}
     >
       {errors.form && (
@@ -244,6 +246,11 @@ export function RuleForm({ rule, windowSizes, onDone, onCancel }: RuleFormProps)
           label="Webhook URL"
           placeholder="https://hooks.example.com/alerts"
           type="url"
+          hint={
+            rule?.channels.webhook
+              ? "Shown masked: leave it to keep the stored URL, or enter a new one"
+              : undefined
+          }
           value={values.webhookUrl}
           error={errors.webhookUrl}
           onChange={(e) => set("webhookUrl", e.target.value)}
@@ -255,7 +262,7 @@ export function RuleForm({ rule, windowSizes, onDone, onCancel }: RuleFormProps)
           hint={
             rule?.channels.webhook?.has_secret
               ? "A secret is set; leave blank to keep it"
-              : "Optional: signs each body as X-Signature: sha256=<HMAC>"
+              : "Optional: signs each delivery as X-Pulse-Signature: t=<time>,v1=<HMAC>"
           }
           value={values.webhookSecret}
           error={errors.webhookSecret}
@@ -297,9 +304,15 @@ export function RuleForm({ rule, windowSizes, onDone, onCancel }: RuleFormProps)
         <Button loading={previewDraft.isPending} onClick={() => previewDraft.mutate(toRuleBody(values))}>
           Preview last 24 h
         </Button>
-        <Button type="submit" variant="primary" loading={save.isPending}>
-          {rule ? "Save rule" : "Create rule"}
-        </Button>
+        {canEdit ? (
+          <Button type="submit" variant="primary" loading={save.isPending}>
+            {rule ? "Save rule" : "Create rule"}
+          </Button>
+        ) : (
+          <p className="self-center text-xs text-slate-500">
+            Viewers read rules; a member or admin changes them.
+          </p>
+        )}
       </div>
     </form>
   );

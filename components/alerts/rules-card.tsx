@@ -16,6 +16,7 @@ import {
   TR,
   Table,
 } from "@/components/ui";
+import { useCanEdit } from "@/components/providers/current-user";
 import { formatDayTime } from "@/components/ui/format";
 import type { RuleDto } from "@/lib/alerts/dto";
 import { alertKeys, alertsApi } from "./api";
@@ -36,6 +37,7 @@ export function RulesCard({
   windowSizes: readonly number[];
   highlight?: string;
 }) {
+  const canEdit = useCanEdit();
   const client = useQueryClient();
   const [editing, setEditing] = useState<Editing>();
   const [previewing, setPreviewing] = useState<RuleDto | undefined>();
@@ -77,9 +79,11 @@ export function RulesCard({
       title="Rules"
       description="Each rule watches one series and fires once per incident"
       actions={
-        <Button variant="primary" size="sm" onClick={() => setEditing({ mode: "new" })}>
-          New rule
-        </Button>
+        canEdit && (
+          <Button variant="primary" size="sm" onClick={() => setEditing({ mode: "new" })}>
+            New rule
+          </Button>
+        )
       }
     >
       {message && (
@@ -102,7 +106,7 @@ export function RulesCard({
         empty={{
           title: "No alert rules yet",
           description: "A rule watches one series and notifies you in-app or by webhook.",
-          action: (
+          action: canEdit && (
             <Button size="sm" variant="primary" onClick={() => setEditing({ mode: "new" })}>
               New rule
             </Button>
@@ -161,49 +165,57 @@ export function RulesCard({
                   <TD>
                     <div className="flex flex-wrap justify-end gap-1">
                       <Button size="sm" variant="ghost" onClick={() => setEditing({ mode: "edit", rule })}>
-                        Edit
+                        {canEdit ? "Edit" : "View"}
                       </Button>
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        onClick={() =>
-                          patch.mutate({
-                            id: rule.id,
-                            body: { muted_until: muted ? null : new Date(Date.now() + HOUR).toISOString() },
-                          })
-                        }
-                      >
-                        {muted ? "Unmute" : "Mute 1 h"}
-                      </Button>
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        onClick={() => patch.mutate({ id: rule.id, body: { enabled: !rule.enabled } })}
-                      >
-                        {rule.enabled ? "Disable" : "Enable"}
-                      </Button>
-                      <Button size="sm" variant="ghost" onClick={() => test.mutate(rule)}>
-                        Test
-                      </Button>
+                      {canEdit && (
+                        <>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            onClick={() =>
+                              patch.mutate({
+                                id: rule.id,
+                                body: {
+                                  muted_until: muted ? null : new Date(Date.now() + HOUR).toISOString(),
+                                },
+                              })
+                            }
+                          >
+                            {muted ? "Unmute" : "Mute 1 h"}
+                          </Button>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            onClick={() => patch.mutate({ id: rule.id, body: { enabled: !rule.enabled } })}
+                          >
+                            {rule.enabled ? "Disable" : "Enable"}
+                          </Button>
+                          <Button size="sm" variant="ghost" onClick={() => test.mutate(rule)}>
+                            Test
+                          </Button>
+                        </>
+                      )}
                       <Button size="sm" variant="ghost" onClick={() => setPreviewing(rule)}>
                         Preview
                       </Button>
-                      <Button
-                        size="sm"
-                        variant="ghost"
-                        className="text-red-700"
-                        onClick={() => {
-                          if (
-                            window.confirm(
-                              `Delete the rule "${rule.name}" with its incidents and deliveries?`,
-                            )
-                          ) {
-                            remove.mutate(rule.id);
-                          }
-                        }}
-                      >
-                        Delete
-                      </Button>
+                      {canEdit && (
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          className="text-red-700"
+                          onClick={() => {
+                            if (
+                              window.confirm(
+                                `Delete the rule "${rule.name}" with its incidents and deliveries?`,
+                              )
+                            ) {
+                              remove.mutate(rule.id);
+                            }
+                          }}
+                        >
+                          Delete
+                        </Button>
+                      )}
                     </div>
                   </TD>
                 </TR>

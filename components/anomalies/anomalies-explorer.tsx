@@ -102,7 +102,7 @@ export function AnomaliesExplorer() {
       ) : anomalies.length === 0 ? (
         <EmptyState
           title="No anomalies"
-          description="The detector learns each series for 150 windows before it scores; anomalies show here as they are found."
+          description="The detector learns each series for 30 windows before it scores; anomalies show here as they are found."
         />
       ) : (
         <div className="space-y-4" data-testid="anomaly-list">

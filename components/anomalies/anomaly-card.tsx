@@ -6,7 +6,7 @@ import { formatDateTime, formatNumber } from "@/components/ui/format";
 import type { AnomalyDto } from "@/lib/alerts/dto";
 import { AnomalyChart } from "./anomaly-chart";
 import { metricLabel, seriesLabel, windowLabel } from "./labels";
-import { AnomalyStatusBadge, StatusActions } from "./status-actions";
+import { AnomalyStatusBadge, StatusActions, WarmingUpBadge } from "./status-actions";
 
 /** One anomaly in the list: what, when, how far off, a small chart of its series, and actions. */
 export function AnomalyCard({ anomaly }: { anomaly: AnomalyDto }) {
@@ -24,6 +24,7 @@ export function AnomalyCard({ anomaly }: { anomaly: AnomalyDto }) {
         <>
           <SeverityBadge severity={anomaly.severity} />
           <AnomalyStatusBadge status={anomaly.status} />
+          <WarmingUpBadge anomaly={anomaly} />
         </>
       }
     >

@@ -9,7 +9,7 @@ import {
   formatNumber,
   formatShortTime,
 } from "@/components/ui/format";
-import type { SeriesPoint } from "@/lib/alerts/series";
+import type { SeriesPoint } from "@/lib/domain/alerts/series";
 
 interface Row {
   t: number;

@@ -15,7 +15,7 @@ import { formatDateTime, formatNumber, viewerTimeZone } from "@/components/ui/fo
 import { anomalyKeys, fetchAnomaly } from "./api";
 import { AnomalyChart } from "./anomaly-chart";
 import { metricLabel, seriesLabel, windowLabel } from "./labels";
-import { AnomalyStatusBadge, StatusActions } from "./status-actions";
+import { AnomalyStatusBadge, StatusActions, WarmingUpBadge } from "./status-actions";
 
 /** One anomaly: its series before and after with the expected band, the figures, and actions. */
 export function AnomalyDetail({ id }: { id: number }) {
@@ -59,6 +59,7 @@ export function AnomalyDetail({ id }: { id: number }) {
           <>
             <SeverityBadge severity={anomaly.severity} />
             <AnomalyStatusBadge status={anomaly.status} />
+            <WarmingUpBadge anomaly={anomaly} />
           </>
         }
       >

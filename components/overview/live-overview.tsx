@@ -37,10 +37,10 @@ function viewFromRest(snapshot: RealtimeSnapshot): OverviewView {
  * the stream is unavailable) it polls /api/metrics/realtime instead.
  */
 export function LiveOverview() {
-  const { store, version } = useLiveCounts();
+  const live = useLiveCounts();
   const status = useLiveStatus();
   const now = useNow(1000);
-  const streaming = store.seeded && status === "open";
+  const streaming = live.store.seeded && status === "open";
   const rest = useQuery({
     queryKey: ["realtime", RANGE_SECONDS],
     queryFn: () => fetchJson<RealtimeSnapshot>(`/api/metrics/realtime?seconds=${RANGE_SECONDS}`),
@@ -49,9 +49,8 @@ export function LiveOverview() {
   });
 
   const view = useMemo(
-    () => (store.seeded ? store.view(now) : rest.data ? viewFromRest(rest.data) : undefined),
-    // `version` changes whenever the store does: it is the store's dependency.
-    [store, version, now, rest.data],
+    () => (live.store.seeded ? live.store.view(now) : rest.data ? viewFromRest(rest.data) : undefined),
+    [live, now, rest.data],
   );
   const chartData = useMemo<ChartRow[]>(
     () => (view ? view.series.map((point) => ({ t: point.second * 1000, total: point.total })) : []),

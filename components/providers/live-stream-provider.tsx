@@ -4,6 +4,7 @@ import {
   createContext,
   useContext,
   useEffect,
+  useMemo,
   useRef,
   useState,
   useSyncExternalStore,
@@ -144,11 +145,22 @@ class LiveStreamClient {
  */
 const RENDER_INTERVAL_MS = 250;
 
+/**
+ * What a render reads of the live counts: a new object each time the store changes (so it can be
+ * a hook dependency) with the browser time it was published at (a render's "now" for views of it).
+ */
+export interface LiveCountsSnapshot {
+  store: LiveCountsStore;
+  atMs: number;
+}
+
 class LiveCounts {
   readonly store = new LiveCountsStore();
   private readonly listeners = new Set<() => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private version = 0;
+  /** The server render and hydration see the empty store. */
+  readonly initialSnapshot: LiveCountsSnapshot = { store: this.store, atMs: 0 };
+  private snapshot = this.initialSnapshot;
 
   constructor(client: LiveStreamClient) {
     client.subscribe("snapshot", (event) => {
@@ -167,7 +179,9 @@ class LiveCounts {
     return () => this.listeners.delete(listener);
   };
 
-  getVersion = (): number => this.version;
+  getSnapshot = (): LiveCountsSnapshot => this.snapshot;
+
+  getInitialSnapshot = (): LiveCountsSnapshot => this.initialSnapshot;
 
   private notify(now: boolean) {
     if (now) {
@@ -183,7 +197,7 @@ class LiveCounts {
   }
 
   private flush() {
-    this.version = this.store.version;
+    this.snapshot = { store: this.store, atMs: Date.now() };
     for (const listener of this.listeners) listener();
   }
 }
@@ -217,11 +231,19 @@ function useLiveClient(): LiveStreamClient {
   return useLiveContext().client;
 }
 
-/** The tab's live counts store and a version that changes when it does (re-render trigger). */
-export function useLiveCounts(): { store: LiveCountsStore; version: number } {
+/** The tab's live counts: a new snapshot object whenever the store changes (re-render trigger). */
+export function useLiveCounts(): LiveCountsSnapshot {
   const { counts } = useLiveContext();
-  const version = useSyncExternalStore(counts.subscribe, counts.getVersion, () => 0);
-  return { store: counts.store, version };
+  return useSyncExternalStore(counts.subscribe, counts.getSnapshot, counts.getInitialSnapshot);
+}
+
+/** Event types and regions of the last five minutes, busiest first: suggestions for filters. */
+export function useLiveNames(): { types: string[]; regions: string[] } {
+  const live = useLiveCounts();
+  return useMemo(() => {
+    const view = live.store.view(live.atMs);
+    return { types: view.byType.map((t) => t.name), regions: view.byRegion.map((r) => r.name) };
+  }, [live]);
 }
 
 /**

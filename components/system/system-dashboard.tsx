@@ -22,6 +22,7 @@ import {
   useNow,
 } from "@/components/ui";
 import { formatBytes, formatInteger, formatMs, formatNumber, formatRelative } from "@/components/ui/format";
+import type { CardinalityStatus } from "@/db/queries/aggregation-regions";
 import type { SystemPoint, WorkerSnapshot } from "@/db/queries/system-metrics";
 import type { HealthAnswer } from "@/components/overview/health-badges";
 
@@ -31,6 +32,7 @@ export interface SystemAnswer {
   bucket_seconds: number;
   workers: WorkerSnapshot[] | null;
   series: SystemPoint[] | null;
+  cardinality: CardinalityStatus | null;
 }
 
 async function fetchSystem(): Promise<SystemAnswer> {
@@ -45,7 +47,33 @@ const DEPENDENCIES = [
   { key: "redis", label: "Redis", role: "live counters and the live stream" },
 ] as const;
 
-/** Health of the dependencies, processors, throughput and consumer lag; refreshed every 10 s. */
+/**
+ * What each role's "in" and "out" per second and its duration mean: every process of every
+ * role writes a system_metrics row every 10 s (lib/services/system/report-snapshots.ts and
+ * workers/processor/system-snapshot.ts).
+ */
+export const ROLE_FIGURES = [
+  {
+    role: "web",
+    label: "Web (ingest)",
+    in: "events received",
+    out: "acknowledged by Kafka",
+    duration: "POST",
+  },
+  { role: "processor", label: "Processors", in: "events consumed", out: "events stored", duration: "batch" },
+  {
+    role: "anomaly",
+    label: "Anomaly detector",
+    in: "windows consumed",
+    out: "windows scored",
+    duration: "batch",
+  },
+  { role: "alerts", label: "Alert delivery", in: "webhook attempts", out: "delivered", duration: "webhook" },
+] as const;
+
+const figuresOf = (role: string) => ROLE_FIGURES.find((figures) => figures.role === role);
+
+/** Health of the dependencies, every role's processes, throughput and consumer lag; refreshed every 10 s. */
 export function SystemDashboard() {
   const { data, error, isPending, refetch } = useQuery({
     queryKey: ["system"],
@@ -101,6 +129,7 @@ export function SystemDashboard() {
 
   return (
     <div className="space-y-4">
+      <CardinalityNotice status={data.cardinality} />
       <section aria-label="Dependencies" className="grid gap-3 sm:grid-cols-3">
         {DEPENDENCIES.map((dependency) => {
           const check = data.health.checks[dependency.key];
@@ -141,6 +170,8 @@ export function SystemDashboard() {
         />
         <Stat label="Consumer lag" value={formatInteger(totalLag)} sub="messages behind" />
       </section>
+
+      {data.workers !== null && <RoleSummaries running={running} />}
 
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Throughput" description={`Processors, last ${data.minutes} minutes`}>
@@ -242,9 +273,9 @@ function WorkerRows({ workers, now }: { workers: readonly WorkerSnapshot[]; now:
           <TH>Instance</TH>
           <TH>Status</TH>
           <TH className="text-right">In/s</TH>
-          <TH className="text-right">Stored/s</TH>
+          <TH className="text-right">Out/s</TH>
           <TH className="text-right">Lag</TH>
-          <TH className="text-right">Batch p99</TH>
+          <TH className="text-right">p99</TH>
           <TH className="text-right">Memory</TH>
         </tr>
       </THead>
@@ -263,14 +294,87 @@ function WorkerRows({ workers, now }: { workers: readonly WorkerSnapshot[]; now:
               </Badge>
               <div className="mt-0.5 text-xs text-slate-500">{formatRelative(worker.recorded_at, now)}</div>
             </TD>
-            <TD numeric>{formatNumber(Math.round(worker.events_in_per_second))}</TD>
-            <TD numeric>{formatNumber(Math.round(worker.events_persisted_per_second))}</TD>
+            <TD numeric title={figuresOf(worker.role)?.in}>
+              {formatNumber(Math.round(worker.events_in_per_second))}
+            </TD>
+            <TD numeric title={figuresOf(worker.role)?.out}>
+              {formatNumber(Math.round(worker.events_persisted_per_second))}
+            </TD>
             <TD numeric>{formatInteger(worker.consumer_lag)}</TD>
-            <TD numeric>{formatMs(worker.batch_p99_ms)}</TD>
+            <TD numeric title={figuresOf(worker.role)?.duration}>
+              {formatMs(worker.batch_p99_ms)}
+            </TD>
             <TD numeric>{formatBytes(worker.rss_bytes)}</TD>
           </TR>
         ))}
       </TBody>
     </Table>
+  );
+}
+
+/** One card per role: its running processes, and their figures summed (memory: the largest). */
+function RoleSummaries({ running }: { running: readonly WorkerSnapshot[] }) {
+  return (
+    <section aria-label="Roles" className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+      {ROLE_FIGURES.map((figures) => {
+        const mine = running.filter((worker) => worker.role === figures.role);
+        const total = (pick: (worker: WorkerSnapshot) => number) =>
+          mine.reduce((sum, worker) => sum + pick(worker), 0);
+        return (
+          <div
+            key={figures.role}
+            data-testid={`role-${figures.role}`}
+            className="rounded-lg border border-slate-200 bg-white p-4 shadow-xs"
+          >
+            <div className="flex items-center justify-between gap-2">
+              <h2 className="text-sm font-semibold">{figures.label}</h2>
+              <Badge tone={mine.length > 0 ? "success" : "warning"} dot>
+                {mine.length === 0 ? "none reporting" : `${mine.length} running`}
+              </Badge>
+            </div>
+            <dl className="mt-2 grid grid-cols-2 gap-x-2 gap-y-1 text-xs text-slate-600">
+              <dt>{figures.in}</dt>
+              <dd className="text-right tabular-nums">
+                {formatNumber(Math.round(total((w) => w.events_in_per_second)))}/s
+              </dd>
+              <dt>{figures.out}</dt>
+              <dd className="text-right tabular-nums">
+                {formatNumber(Math.round(total((w) => w.events_persisted_per_second)))}/s
+              </dd>
+              <dt>memory (largest)</dt>
+              <dd className="text-right tabular-nums">
+                {mine.length === 0 ? "–" : formatBytes(Math.max(...mine.map((w) => w.rss_bytes)))}
+              </dd>
+            </dl>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+/** Says when the aggregates' cardinality bounds are hit: some events are counted as "other". */
+function CardinalityNotice({ status }: { status: CardinalityStatus | null }) {
+  if (!status || (!status.region_limit_reached && !status.unconfigured_types_last_hour)) return null;
+  return (
+    <section
+      role="status"
+      aria-label="Cardinality bounds"
+      className="rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900"
+    >
+      {status.region_limit_reached && (
+        <p>
+          Region limit reached: {formatInteger(status.regions_admitted)} regions have series of their own (
+          <code>AGGREGATION_REGION_LIMIT</code> {formatInteger(status.region_limit)}); regions seen from now
+          on are aggregated as <code>other</code>. Raw events keep their region.
+        </p>
+      )}
+      {status.unconfigured_types_last_hour && (
+        <p>
+          Events of types not listed in <code>EVENT_TYPES</code> arrived in the last hour: they are aggregated
+          as <code>other</code>. Raw events keep their type.
+        </p>
+      )}
+    </section>
   );
 }

@@ -14,6 +14,11 @@ export class ApiError extends Error {
 /** GETs (or sends) JSON from our API; throws ApiError with the server's message on failure. */
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, { cache: "no-store", ...init });
+  if (response.status === 401 && typeof window !== "undefined") {
+    // the session ended (expired, signed out elsewhere): sign in again, then come back
+    const back = `${window.location.pathname}${window.location.search}`;
+    window.location.assign(`/sign-in?next=${encodeURIComponent(back)}`);
+  }
   if (!response.ok) {
     let code: string | undefined;
     let message = `${response.status} ${response.statusText}`.trim();

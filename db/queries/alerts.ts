@@ -39,20 +39,29 @@ async function openIncidentsByRule(ruleIds: string[]): Promise<Map<string, Incid
   return new Map(rows.map((row) => [row.ruleId, row]));
 }
 
-/** Every rule with its state (ok, firing, muted, disabled), newest first. */
-export async function listRules(now = Date.now()): Promise<RuleDto[]> {
-  const rules = await getDb().select().from(alertRules).orderBy(desc(alertRules.createdAt)).limit(1000);
+/** Every rule of a project with its state (ok, firing, muted, disabled), newest first. */
+export async function listRules(projectId: string, now = Date.now()): Promise<RuleDto[]> {
+  const rules = await getDb()
+    .select()
+    .from(alertRules)
+    .where(eq(alertRules.projectId, projectId))
+    .orderBy(desc(alertRules.createdAt))
+    .limit(1000);
   const open = await openIncidentsByRule(rules.map((rule) => rule.id));
   return rules.map((rule) => toRuleDto(rule, open.get(rule.id) ?? null, now));
 }
 
-export async function getRuleRow(id: string): Promise<RuleRow | undefined> {
-  const [rule] = await getDb().select().from(alertRules).where(eq(alertRules.id, id));
+/** A project's rule; another project's is not found. */
+export async function getRuleRow(projectId: string, id: string): Promise<RuleRow | undefined> {
+  const [rule] = await getDb()
+    .select()
+    .from(alertRules)
+    .where(and(eq(alertRules.id, id), eq(alertRules.projectId, projectId)));
   return rule;
 }
 
-export async function getRule(id: string, now = Date.now()): Promise<RuleDto | undefined> {
-  const rule = await getRuleRow(id);
+export async function getRule(projectId: string, id: string, now = Date.now()): Promise<RuleDto | undefined> {
+  const rule = await getRuleRow(projectId, id);
   if (!rule) return undefined;
   const open = await openIncidentsByRule([rule.id]);
   return toRuleDto(rule, open.get(rule.id) ?? null, now);
@@ -60,9 +69,10 @@ export async function getRule(id: string, now = Date.now()): Promise<RuleDto | u
 
 /** Incidents, newest first, with their rule's name; `next_cursor` continues the list. */
 export async function listIncidents(
+  projectId: string,
   query: IncidentsQuery,
 ): Promise<{ data: IncidentDto[]; next_cursor: string | null }> {
-  const filters: (SQL | undefined)[] = [];
+  const filters: (SQL | undefined)[] = [eq(alertRules.projectId, projectId)];
   if (query.rule_id) filters.push(eq(alertIncidents.ruleId, query.rule_id));
   if (query.status === "unresolved") filters.push(ne(alertIncidents.status, "resolved"));
   else if (query.status) filters.push(eq(alertIncidents.status, query.status));
@@ -83,12 +93,12 @@ export async function listIncidents(
   return { data: page.map((row) => toIncidentDto(row.incident, row.ruleName)), next_cursor: nextCursor };
 }
 
-export async function getIncident(id: string): Promise<IncidentDto | undefined> {
+export async function getIncident(projectId: string, id: string): Promise<IncidentDto | undefined> {
   const [row] = await getDb()
     .select({ incident: alertIncidents, ruleName: alertRules.name })
     .from(alertIncidents)
     .innerJoin(alertRules, eq(alertRules.id, alertIncidents.ruleId))
-    .where(eq(alertIncidents.id, id));
+    .where(and(eq(alertIncidents.id, id), eq(alertRules.projectId, projectId)));
   return row ? toIncidentDto(row.incident, row.ruleName) : undefined;
 }
 
@@ -97,9 +107,10 @@ export async function getIncident(id: string): Promise<IncidentDto | undefined> 
  * dead_lettered); `next_cursor` continues the list.
  */
 export async function listDeliveries(
+  projectId: string,
   query: DeliveriesQuery,
 ): Promise<{ data: DeliveryDto[]; next_cursor: string | null }> {
-  const filters: (SQL | undefined)[] = [];
+  const filters: (SQL | undefined)[] = [eq(alertRules.projectId, projectId)];
   if (query.rule_id) filters.push(eq(alertDeliveries.ruleId, query.rule_id));
   if (query.status) filters.push(eq(alertDeliveries.status, query.status));
   if (query.cursor) {

@@ -4,7 +4,7 @@ import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import { isRuleMetric } from "@/lib/alerts/constants";
 import { toAnomalyDto, type AnomalyDetailDto, type AnomalyDto } from "@/lib/alerts/dto";
 import type { AnomaliesQuery } from "@/lib/alerts/list-queries";
-import { metricValue, type SeriesPoint } from "@/lib/alerts/series";
+import { metricValue, type SeriesPoint } from "@/lib/domain/alerts/series";
 import { getDb } from "../client";
 import { anomalies } from "../schema";
 import { listAggregations } from "./aggregations";
@@ -16,9 +16,10 @@ const POINTS_AFTER = 12;
 
 /** Anomalies, newest first, filtered; `next_cursor` continues the list (null on the last page). */
 export async function listAnomalies(
+  projectId: string,
   query: AnomaliesQuery,
 ): Promise<{ data: AnomalyDto[]; next_cursor: string | null }> {
-  const filters: SQL[] = [];
+  const filters: SQL[] = [eq(anomalies.projectId, projectId)];
   const eventType = query.event_type ?? query.type;
   if (query.status) filters.push(eq(anomalies.status, query.status));
   if (eventType) filters.push(eq(anomalies.eventType, eventType));
@@ -29,7 +30,7 @@ export async function listAnomalies(
   const rows = await getDb()
     .select()
     .from(anomalies)
-    .where(filters.length > 0 ? and(...filters) : undefined)
+    .where(and(...filters))
     .orderBy(desc(anomalies.id))
     .limit(query.limit + 1);
   const { page, nextCursor } = keysetPage(rows, query.limit, (last) => encodeIdCursor(last.id));
@@ -47,13 +48,16 @@ export async function listAnomalies(
  * One anomaly and its series around it: the points the detector saw up to the anomaly (with the
  * expected band, stored with the anomaly) and the windows stored after it (observed only).
  */
-export async function getAnomalyDetail(id: number): Promise<AnomalyDetailDto | undefined> {
-  const [row] = await getDb().select().from(anomalies).where(eq(anomalies.id, id));
+export async function getAnomalyDetail(projectId: string, id: number): Promise<AnomalyDetailDto | undefined> {
+  const [row] = await getDb()
+    .select()
+    .from(anomalies)
+    .where(and(eq(anomalies.id, id), eq(anomalies.projectId, projectId)));
   if (!row) return undefined;
   const anomaly = toAnomalyDto(row);
   const stepMs = row.windowSeconds * 1000;
   const before: SeriesPoint[] = row.context.length > 0 ? row.context : [pointOf(anomaly)];
-  const after = await listAggregations({
+  const after = await listAggregations(projectId, {
     event_type: row.eventType,
     region: row.region,
     window: row.windowSeconds,

@@ -15,12 +15,14 @@ import { hll, tdigest } from "./types";
 export const ALL = "*";
 
 /**
- * One row per (window, size, event type, region), including "*" roll-ups. Sketches make
+ * One row per (project, window, size, event type, region), including "*" roll-ups. Sketches make
  * partial rows from several processors and late events merge exactly.
  */
 export const aggregations = pgTable(
   "aggregations",
   {
+    /** The project the row belongs to (projects.id); every read filters on it. */
+    projectId: text("project_id").notNull().default("default"),
     windowStart: timestamp("window_start", { withTimezone: true, mode: "date" }).notNull(),
     windowSeconds: integer("window_seconds").notNull(),
     eventType: text("event_type").notNull(),
@@ -42,7 +44,7 @@ export const aggregations = pgTable(
   },
   (table) => [
     primaryKey({
-      columns: [table.windowSeconds, table.eventType, table.region, table.windowStart],
+      columns: [table.windowSeconds, table.eventType, table.region, table.windowStart, table.projectId],
     }),
     index("aggregations_open_idx")
       .on(table.windowStart)

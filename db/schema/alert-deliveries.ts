@@ -50,6 +50,9 @@ export const alertDeliveries = pgTable(
   (table) => [
     index("alert_deliveries_rule_idx").on(table.ruleId, table.createdAt.desc()),
     index("alert_deliveries_created_idx").on(table.createdAt.desc()),
+    // deleting an incident (retention) checks its deliveries by this key: without the index,
+    // each deleted incident scanned the whole table
+    index("alert_deliveries_incident_idx").on(table.incidentId),
     index("alert_deliveries_pending_idx")
       .on(table.createdAt)
       .where(sql`status in ('pending', 'retrying')`),

@@ -11,6 +11,8 @@ export const alertRules = pgTable(
   "alert_rules",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** The project the row belongs to (projects.id); every read filters on it. */
+    projectId: text("project_id").notNull().default("default"),
     name: text("name").notNull(),
     eventType: text("event_type").notNull(),
     region: text("region").notNull(),
@@ -32,8 +34,8 @@ export const alertRules = pgTable(
       .default(sql`now()`),
   },
   (table) => [
-    index("alert_rules_series_idx").on(table.windowSeconds, table.eventType, table.region),
-    index("alert_rules_created_idx").on(table.createdAt.desc()),
+    index("alert_rules_series_idx").on(table.projectId, table.windowSeconds, table.eventType, table.region),
+    index("alert_rules_created_idx").on(table.projectId, table.createdAt.desc()),
   ],
 );
 

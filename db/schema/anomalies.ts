@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { SeriesPoint } from "../../lib/alerts/series";
+import type { SeriesPoint } from "../../lib/domain/alerts/series";
 import {
   bigserial,
   doublePrecision,
@@ -20,6 +20,8 @@ export const anomalies = pgTable(
   "anomalies",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** The project the row belongs to (projects.id); every read filters on it. */
+    projectId: text("project_id").notNull().default("default"),
     eventType: text("event_type").notNull(),
     region: text("region").notNull(),
     metric: text("metric").notNull(),
@@ -30,6 +32,11 @@ export const anomalies = pgTable(
     lower: doublePrecision("lower").notNull(),
     upper: doublePrecision("upper").notNull(),
     score: doublePrecision("score").notNull(),
+    /**
+     * How far the series was past its warm-up when this was scored (0-1; 1: warm). Below 1 the
+     * series was still warming up, and its band was wider for it (docs/anomaly-detection.md).
+     */
+    confidence: doublePrecision("confidence").notNull().default(1),
     direction: text("direction", { enum: ["spike", "drop"] }).notNull(),
     severity: text("severity", { enum: anomalySeverities }).notNull(),
     status: text("status", { enum: anomalyStatuses }).notNull().default("open"),
@@ -49,12 +56,13 @@ export const anomalies = pgTable(
   },
   (table) => [
     uniqueIndex("anomalies_series_window_idx").on(
+      table.projectId,
       table.eventType,
       table.region,
       table.metric,
       table.windowSeconds,
       table.windowStart,
     ),
-    index("anomalies_created_idx").on(table.createdAt.desc()),
+    index("anomalies_created_idx").on(table.projectId, table.createdAt.desc()),
   ],
 );

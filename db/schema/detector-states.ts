@@ -1,15 +1,16 @@
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
-import type { SeriesPoint } from "../../lib/alerts/series";
+import type { SeriesPoint } from "../../lib/domain/alerts/series";
 
 /**
- * The anomaly detector's state per series (window size x event type x region x metric), so a
+ * The anomaly detector's state per series (project x window size x event type x region x metric), so a
  * restarted worker resumes where it stopped. `last_window_start` makes redelivered windows no-ops.
  */
 export const detectorStates = pgTable(
   "detector_states",
   {
     seriesKey: text("series_key").primaryKey(),
+    projectId: text("project_id").notNull().default("default"),
     windowSeconds: integer("window_seconds").notNull(),
     eventType: text("event_type").notNull(),
     region: text("region").notNull(),
@@ -26,5 +27,7 @@ export const detectorStates = pgTable(
       .notNull()
       .default(sql`now()`),
   },
-  (table) => [index("detector_states_series_idx").on(table.eventType, table.region, table.metric)],
+  (table) => [
+    index("detector_states_series_idx").on(table.projectId, table.eventType, table.region, table.metric),
+  ],
 );

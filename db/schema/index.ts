@@ -8,3 +8,5 @@ export * from "./alert-rules";
 export * from "./alert-incidents";
 export * from "./alert-deliveries";
 export * from "./detector-states";
+export * from "./aggregation-regions";
+export * from "./auth";

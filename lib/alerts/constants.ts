@@ -2,11 +2,20 @@
  * The vocabulary of alert rules, shared by the API, the workers and the UI (no server imports, so
  * client components may import it).
  */
-import { windowMetrics, type WindowMetric } from "../events/closed-window";
+import type { WindowMetric } from "../events/closed-window";
 
-/** The window metrics a rule or an anomaly series watches (the closed-window contract's list). */
-export const ruleMetrics = windowMetrics;
-export type RuleMetric = WindowMetric;
+/**
+ * The window metrics a rule or an anomaly series watches: the closed-window contract's list,
+ * repeated so that client components do not bundle zod (building a zod object schema probes
+ * `new Function`, a violation of the dashboard's CSP); constants.test.ts holds the two equal.
+ */
+export const ruleMetrics = [
+  "count",
+  "distinct_users",
+  "avg",
+  "p95",
+] as const satisfies readonly WindowMetric[];
+export type RuleMetric = (typeof ruleMetrics)[number];
 
 export const sensitivities = ["low", "medium", "high"] as const;
 export type Sensitivity = (typeof sensitivities)[number];

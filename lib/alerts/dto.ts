@@ -17,9 +17,10 @@ import type {
   RuleState,
   Severity,
 } from "./constants";
-import { isMuted } from "./incident-machine";
+import { isMuted } from "@/lib/domain/alerts/incident-machine";
+import { maskWebhookUrl } from "./mask-url";
 import type { RuleCondition } from "./rule-schema";
-import type { SeriesPoint } from "./series";
+import type { SeriesPoint } from "@/lib/domain/alerts/series";
 
 export type RuleRow = typeof alertRules.$inferSelect;
 export type IncidentRow = typeof alertIncidents.$inferSelect;
@@ -59,6 +60,7 @@ export interface RuleDto {
   condition: RuleCondition;
   for_windows: number;
   severity: Severity;
+  /** The webhook's URL masked (maskWebhookUrl): it may carry a credential. */
   channels: { in_app: boolean; webhook: { url: string; has_secret: boolean } | null };
   muted_until: string | null;
   enabled: boolean;
@@ -83,6 +85,7 @@ export interface DeliveryDto {
   rule_name: string | null;
   incident_id: string | null;
   kind: NotificationKind;
+  /** Masked, as a rule's webhook URL. */
   url: string;
   status: DeliveryStatus;
   attempts: number;
@@ -108,6 +111,10 @@ export interface AnomalyDto {
   lower: number;
   upper: number;
   score: number;
+  /** 0-1: how far the series was past its warm-up when scored; below 1 it was still warming up. */
+  confidence: number;
+  /** The series was still warming up (confidence below 1): the band is wider, the score less sure. */
+  warming_up: boolean;
   direction: "spike" | "drop";
   severity: Severity;
   status: "open" | "acknowledged" | "resolved";
@@ -192,7 +199,9 @@ export function toRuleDto(rule: RuleRow, openIncident: IncidentRow | null, nowMs
     channels: {
       in_app: rule.inApp,
       webhook:
-        rule.webhookUrl === null ? null : { url: rule.webhookUrl, has_secret: rule.webhookSecret !== null },
+        rule.webhookUrl === null
+          ? null
+          : { url: maskWebhookUrl(rule.webhookUrl), has_secret: rule.webhookSecret !== null },
     },
     muted_until: iso(rule.mutedUntil),
     enabled: rule.enabled,
@@ -214,7 +223,7 @@ export function toDeliveryDto(
     rule_name: ruleName,
     incident_id: row.incidentId,
     kind: row.kind,
-    url: row.url,
+    url: maskWebhookUrl(row.url),
     status: row.status,
     attempts: row.attempts,
     max_attempts: row.maxAttempts,
@@ -248,6 +257,8 @@ export function toAnomalyDto(row: AnomalyRow): AnomalyDto {
     lower: row.lower,
     upper: row.upper,
     score: row.score,
+    confidence: row.confidence,
+    warming_up: row.confidence < 1,
     direction: row.direction,
     severity: row.severity,
     status: row.status,

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { ErrorDetail } from "../errors";
 import { ruleMetrics, sensitivities, severities, thresholdOperators } from "./constants";
 
 const eventTypeScope = z
@@ -60,47 +59,51 @@ export const channelsInputSchema = z
     message: "choose at least one channel (in-app or webhook)",
   });
 
-const mutedUntil = z.iso
-  .datetime({ offset: true, message: "must be an ISO 8601 date-time" })
-  .transform((value) => new Date(value))
-  .nullable();
+/**
+ * A PATCH's webhook: without `url` (or with the masked URL the API showed) the stored URL is kept,
+ * so a client edits a rule without knowing its full URL (mergeRulePatch fills it in).
+ */
+export const webhookPatchSchema = webhookInputSchema.extend({ url: webhookUrl.optional() });
+
+const channelsPatchSchema = z.strictObject({
+  in_app: z.boolean().default(true),
+  webhook: webhookPatchSchema.nullable().default(null),
+});
+
+const mutedUntilText = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" }).nullable();
+
+/** A rule's fields as a client writes them, without defaults (a PATCH sends any subset). */
+const ruleFields = {
+  name: z.string().trim().min(1, "is required").max(120),
+  event_type: eventTypeScope,
+  region: regionScope,
+  metric: z.enum(ruleMetrics),
+  window_seconds: z.number().int().positive().max(86_400),
+  condition: conditionSchema,
+  for_windows: z.number().int().min(1).max(288),
+  severity: z.enum(severities),
+  channels: channelsInputSchema,
+  muted_until: mutedUntilText,
+  enabled: z.boolean(),
+};
 
 /** A rule as the API accepts it on create (and, merged with the stored rule, on update). */
 export const ruleInputSchema = z.strictObject({
-  name: z.string().trim().min(1, "is required").max(120),
-  event_type: eventTypeScope.default("*"),
-  region: regionScope.default("*"),
-  metric: z.enum(ruleMetrics).default("count"),
-  window_seconds: z.number().int().positive().max(86_400).default(300),
-  condition: conditionSchema,
-  for_windows: z.number().int().min(1).max(288).default(1),
-  severity: z.enum(severities).default("medium"),
-  channels: channelsInputSchema,
-  muted_until: mutedUntil.default(null),
-  enabled: z.boolean().default(true),
+  ...ruleFields,
+  event_type: ruleFields.event_type.default("*"),
+  region: ruleFields.region.default("*"),
+  metric: ruleFields.metric.default("count"),
+  window_seconds: ruleFields.window_seconds.default(300),
+  for_windows: ruleFields.for_windows.default(1),
+  severity: ruleFields.severity.default("medium"),
+  muted_until: mutedUntilText.transform((value) => (value === null ? null : new Date(value))).default(null),
+  enabled: ruleFields.enabled.default(true),
 });
 export type RuleInput = z.infer<typeof ruleInputSchema>;
 
-/** PATCH body: any subset of the fields; validated again as a whole after merging. */
-export const rulePatchSchema = z.strictObject({
-  name: z.unknown().optional(),
-  event_type: z.unknown().optional(),
-  region: z.unknown().optional(),
-  metric: z.unknown().optional(),
-  window_seconds: z.unknown().optional(),
-  condition: z.unknown().optional(),
-  for_windows: z.unknown().optional(),
-  severity: z.unknown().optional(),
-  channels: z.unknown().optional(),
-  muted_until: z.unknown().optional(),
-  enabled: z.unknown().optional(),
-});
+/**
+ * PATCH body: any subset of the fields, each checked on its own (no defaults, times kept as
+ * text); the rule merged from it is validated again as a whole.
+ */
+export const rulePatchSchema = z.strictObject({ ...ruleFields, channels: channelsPatchSchema }).partial();
 export type RulePatch = z.infer<typeof rulePatchSchema>;
-
-/** zod issues as the API's field-level error details. */
-export function toErrorDetails(error: z.ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(body)",
-    message: issue.message,
-  }));
-}

@@ -1,6 +1,7 @@
-import { AppError, type ErrorDetail } from "../errors";
+import { AppError, zodErrorDetails, type ErrorDetail } from "../errors";
 import { ruleDefinition, type RuleRow } from "./dto";
-import { ruleInputSchema, toErrorDetails, type RuleInput } from "./rule-schema";
+import { isMaskOf } from "./mask-url";
+import { ruleInputSchema, type RuleInput, type RulePatch } from "./rule-schema";
 import { checkWebhookUrl, type ResolveHost } from "./webhook-url";
 
 export interface RuleValidationOptions {
@@ -11,12 +12,19 @@ export interface RuleValidationOptions {
 
 /**
  * A rule body as the API received it → a valid rule, or AppError("validation_failed") naming each
- * wrong field: the schema first, then what needs configuration or DNS (window size, webhook host).
+ * wrong field: the schema first, then what needs configuration or DNS (checkRuleInput).
  */
 export async function validateRuleInput(body: unknown, options: RuleValidationOptions): Promise<RuleInput> {
   const parsed = ruleInputSchema.safeParse(body);
-  if (!parsed.success) throw invalid(toErrorDetails(parsed.error));
-  const rule = parsed.data;
+  if (!parsed.success) throw invalid(zodErrorDetails(parsed.error, "(body)"));
+  return checkRuleInput(parsed.data, options);
+}
+
+/**
+ * A rule that passed the schema → the same rule, or AppError("validation_failed") when its window
+ * size is not configured or its webhook's host may not be called.
+ */
+export async function checkRuleInput(rule: RuleInput, options: RuleValidationOptions): Promise<RuleInput> {
   const details: ErrorDetail[] = [];
   if (!options.windowSizes.includes(rule.window_seconds)) {
     details.push({
@@ -52,12 +60,21 @@ export function ruleToInput(rule: RuleRow): Record<string, unknown> {
   };
 }
 
-/** The secret to store: a given one, none when the webhook or its secret was removed, else the old one. */
-export function nextWebhookSecret(input: RuleInput, previous: string | null): string | null {
-  const webhook = input.channels.webhook;
-  if (webhook === null) return null;
-  if (webhook.secret === undefined) return previous;
-  return webhook.secret;
+/**
+ * A PATCH merged onto the stored rule, field by field (a field given replaces the stored one). A
+ * webhook given without its URL, or with the masked URL the API showed, keeps the stored URL.
+ */
+export function mergeRulePatch(rule: RuleRow, patch: RulePatch): Record<string, unknown> {
+  const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  const webhook = patch.channels?.webhook;
+  if (patch.channels && webhook) {
+    const keep =
+      webhook.url === undefined || (rule.webhookUrl !== null && isMaskOf(webhook.url, rule.webhookUrl));
+    // without a stored URL to keep, the merged rule fails validation at channels.webhook.url
+    const url = keep ? (rule.webhookUrl ?? undefined) : webhook.url;
+    given.channels = { ...patch.channels, webhook: { ...webhook, url } };
+  }
+  return { ...ruleToInput(rule), ...given };
 }
 
 /** Whether an update changes what the rule watches or when it fires (its incident state restarts). */

@@ -14,6 +14,8 @@ export interface WebhookPayload {
   lower: number | null;
   upper: number | null;
   score: number | null;
+  /** The series was still warming up when scored: its band was wider and its score less sure. */
+  warming_up: boolean;
   incident: {
     id: string;
     status: "open" | "acknowledged" | "resolved";
@@ -43,6 +45,8 @@ export interface PayloadFigures {
   lower: number | null;
   upper: number | null;
   score: number | null;
+  /** The detector was still warming up on the series (an anomaly rule's window). */
+  warmingUp?: boolean;
 }
 
 export interface PayloadIncident {
@@ -98,6 +102,7 @@ export function buildWebhookPayload(input: {
     lower: round(figures.lower),
     upper: round(figures.upper),
     score: round(figures.score),
+    warming_up: figures.warmingUp ?? false,
     incident:
       incident === null
         ? null

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { enrichEvent } from "./enrich";
 
-const context = { receivedAt: 1_700_000_000_000, correlationId: "req-1", userAgent: "agent/1.0" };
+const context = {
+  receivedAt: 1_700_000_000_000,
+  correlationId: "req-1",
+  userAgent: "agent/1.0",
+  projectId: "default",
+};
 
 describe("enrichEvent", () => {
   it("gives events without an id distinct, time-ordered UUIDv7 ids, across many refills of its random buffer", () => {

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
-import { detectFormat, parseEvents, readBodyText } from "./parse-body";
+import { readLimitedText } from "../http/body";
+import { detectFormat, parseEvents } from "./parse-body";
 
 function codeOf(work: () => unknown): string | undefined {
   try {
@@ -54,10 +55,10 @@ describe("parseEvents", () => {
   });
 });
 
-describe("readBodyText", () => {
+describe("readLimitedText (the ingest route's body reader)", () => {
   it("reads a body within the limit", async () => {
     const request = new Request("http://x/", { method: "POST", body: "hello" });
-    await expect(readBodyText(request, 10)).resolves.toBe("hello");
+    await expect(readLimitedText(request, 10)).resolves.toBe("hello");
   });
 
   it("stops at the limit with 413 even without Content-Length", async () => {
@@ -69,6 +70,6 @@ describe("readBodyText", () => {
       },
     });
     const request = new Request("http://x/", { method: "POST", body: stream, duplex: "half" } as RequestInit);
-    await expect(readBodyText(request, 10)).rejects.toMatchObject({ code: "payload_too_large" });
+    await expect(readLimitedText(request, 10)).rejects.toMatchObject({ code: "payload_too_large" });
   });
 });

@@ -13,33 +13,6 @@ export function detectFormat(contentType: string | null): BodyFormat {
   );
 }
 
-/** Reads the body as text, failing with 413 as soon as it passes `maxBytes`. */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    throw tooLarge(maxBytes);
-  }
-  if (request.body === null) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total).toString("utf8");
-}
-
-function tooLarge(maxBytes: number): AppError {
-  return new AppError("payload_too_large", `Request body is larger than ${maxBytes} bytes`);
-}
-
 /**
  * Turns the body into a list of raw events: one object, an array, or one object per
  * NDJSON line. `single` tells whether the client sent one bare object.

@@ -39,3 +39,27 @@ export const aggregationsQuery = z.strictObject({
 });
 
 export type AggregationsQuery = z.infer<typeof aggregationsQuery>;
+
+/** The filters no index serves: with one of them a query is bounded in time. */
+const UNINDEXED_FILTERS = ["user_id", "session_id", "property"] as const;
+/** Without `from`, such a query looks back this far from `to` (or now). */
+export const UNINDEXED_DEFAULT_RANGE_MS = 24 * 3600_000;
+/** And never over a longer range: it reads every row of it, 30 days' partitions otherwise. */
+export const UNINDEXED_MAX_RANGE_MS = 7 * 24 * 3600_000;
+
+/**
+ * A query filtering on user, session or property gets a time range: `from` defaults to 24 h
+ * before `to`; a range over 7 days is refused (`range` names the problem), so one request
+ * cannot scan the whole retention.
+ */
+export function boundUnindexedFilters<
+  Q extends Pick<ListEventsQuery, "from" | "to" | (typeof UNINDEXED_FILTERS)[number]>,
+>(query: Q, now: Date): Q | { range: string } {
+  if (!UNINDEXED_FILTERS.some((name) => query[name] !== undefined)) return query;
+  const to = query.to ?? now;
+  const from = query.from ?? new Date(to.getTime() - UNINDEXED_DEFAULT_RANGE_MS);
+  if (to.getTime() - from.getTime() > UNINDEXED_MAX_RANGE_MS) {
+    return { range: "with user_id, session_id or property, from and to must be at most 7 days apart" };
+  }
+  return { ...query, from };
+}

@@ -77,6 +77,7 @@ describe("validateEvent", () => {
     ["empty session_id", { event_type: "a", session_id: "" }, "session_id"],
     ["region too long", { event_type: "a", region: "r".repeat(65) }, "region"],
     ["value as a string", { event_type: "a", value: "12" }, "value"],
+    ["value past 1e15 (a window's sum would overflow)", { event_type: "a", value: 1.7e308 }, "value"],
     ["properties as an array", { event_type: "a", properties: [1, 2] }, "properties"],
     ["properties too deep", { event_type: "a", properties: nest(11) }, "properties"],
     ["properties too large", { event_type: "a", properties: { blob: "x".repeat(2000) } }, "properties"],

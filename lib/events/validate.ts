@@ -1,5 +1,6 @@
 import { Ajv } from "ajv";
 import { z } from "zod";
+import { uuidV7Time } from "./event-id";
 import { eventInputSchema, MAX_PROPERTIES_DEPTH, type EventInput } from "./schema";
 import type { ErrorDetail } from "../errors";
 
@@ -12,7 +13,10 @@ export interface ValidationLimits {
 
 export interface ValidEvent {
   input: EventInput;
+  /** The client's `timestamp` as epoch milliseconds. */
   timestamp: number | undefined;
+  /** No `timestamp`, but a UUIDv7 `event_id` whose time is in range: the event's time (see event-id.ts). */
+  idTime?: number;
 }
 
 /**
@@ -120,12 +124,22 @@ export function validateEvent(
   const details: ErrorDetail[] = [];
   const { input } = checked;
   const timestamp = toEpochMs(input.timestamp);
+  let idTime: number | undefined;
   if (timestamp !== undefined) {
     if (timestamp > limits.now + limits.maxFutureMs) {
       details.push({ index, path: "timestamp", message: "is more than 5 minutes in the future" });
     } else if (timestamp < limits.now - limits.retentionMs) {
       details.push({ index, path: "timestamp", message: "is older than the retention period" });
     }
+  } else if (input.event_id !== undefined) {
+    // an id's time out of range is no error: the event then takes the receive time
+    const time = uuidV7Time(input.event_id);
+    if (
+      time !== undefined &&
+      time <= limits.now + limits.maxFutureMs &&
+      time >= limits.now - limits.retentionMs
+    )
+      idTime = time;
   }
   if (input.properties !== undefined) {
     if (measureDepth(input.properties, MAX_PROPERTIES_DEPTH) > MAX_PROPERTIES_DEPTH) {
@@ -145,7 +159,8 @@ export function validateEvent(
       }
     }
   }
-  return details.length > 0 ? { ok: false, details } : { ok: true, event: { input, timestamp } };
+  if (details.length > 0) return { ok: false, details };
+  return { ok: true, event: idTime === undefined ? { input, timestamp } : { input, timestamp, idTime } };
 }
 
 function describePath(path: PropertyKey[], unknownKeys: string[]): string {

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { ZodError } from "zod";
+import { getEnv } from "../env";
 import { AppError, describeError } from "../errors";
 import { logger } from "../logger";
+import { DeadlineExceededError, unavailableDependency } from "./dependency-errors";
 import { httpRequestSeconds } from "../metrics";
 
 export const REQUEST_ID_HEADER = "x-request-id";
@@ -19,18 +20,40 @@ export interface RouteContext {
 
 type Handler<P> = (request: Request, context: RouteContext, params: P) => Promise<Response>;
 
+export interface RouteOptions {
+  /**
+   * How long the handler may take to answer (its headers): QUERY_TIMEOUT_MS by default, so a
+   * store that hangs gives a 503 instead of a request that never ends. `false` for a route
+   * with a bound of its own (ingest waits for Kafka up to PRODUCE_TIMEOUT_MS).
+   */
+  deadlineMs?: number | false;
+}
+
+/** Seconds a client should wait before retrying a request that met an unavailable store. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 2;
+
+function withDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceededError(deadlineMs)), deadlineMs);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 /**
- * Wraps a route handler: correlation id in and out, every error mapped through the one
- * code table, every 5xx logged with the correlation id, nothing internal sent to clients.
+ * Wraps a route handler: correlation id in and out, a deadline, every error mapped through
+ * the one code table, every 5xx logged with the correlation id, nothing internal sent to clients.
  */
-export function withRoute<P = unknown>(name: string, handler: Handler<P>) {
+export function withRoute<P = unknown>(name: string, handler: Handler<P>, options: RouteOptions = {}) {
   return async (request: Request, segment?: { params: Promise<P> }): Promise<Response> => {
     const started = performance.now();
     const correlationId = getCorrelationId(request);
+    const deadlineMs = options.deadlineMs ?? getEnv().QUERY_TIMEOUT_MS;
     let response: Response;
     try {
       const params = segment === undefined ? ({} as P) : await segment.params;
-      response = await handler(request, { correlationId }, params);
+      const answered = handler(request, { correlationId }, params);
+      response = deadlineMs === false ? await answered : await withDeadline(answered, deadlineMs);
     } catch (error) {
       const mapped = describeError(toAppError(error), correlationId);
       if (mapped.status >= 500) {
@@ -49,11 +72,27 @@ export function withRoute<P = unknown>(name: string, handler: Handler<P>) {
 }
 
 function toAppError(error: unknown): unknown {
-  if (error instanceof ZodError) {
-    return new AppError("invalid_query", "Invalid request parameters", {
-      details: error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+  if (error instanceof AppError) return error;
+  if (error instanceof DeadlineExceededError) {
+    return new AppError(
+      "dependency_unavailable",
+      `The data stores did not answer within ${error.deadlineMs} ms`,
+      {
+        retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS,
+        cause: error,
+      },
+    );
+  }
+  const dependency = unavailableDependency(error);
+  if (dependency !== undefined) {
+    const store = dependency === "postgres" ? "PostgreSQL" : "Redis";
+    return new AppError("dependency_unavailable", `${store} is unavailable; retry shortly`, {
+      retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS,
+      cause: error,
     });
   }
+  // A ZodError is not mapped here: input is parsed (with its code) in defineRoute, so one that
+  // arrives here is a bug, a 500 like any other.
   return error;
 }
 

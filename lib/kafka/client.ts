@@ -1,5 +1,6 @@
-import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from "kafkajs";
 import { getEnv } from "../env";
+import type { KafkaAdmin } from "./types";
 import { logger } from "../logger";
 
 const kafkaLogger = logger.child({ component: "kafkajs" });
@@ -32,4 +33,22 @@ export function createKafka(clientSuffix: string): Kafka {
     logLevel: logLevel.WARN,
     logCreator,
   });
+}
+
+/**
+ * A worker's producer for its own topics (closed windows, dead letters): idempotent, one request
+ * in flight, no topic created by accident, kafkajs's default (Java-compatible) partitioner.
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}
+
+/** An admin connection (not yet connected), for reading topics' offsets. */
+export function createAdmin(kafka: Kafka): KafkaAdmin {
+  return kafka.admin();
 }

@@ -1,4 +1,4 @@
-import type { Producer } from "kafkajs";
+import type { RecordProducer } from "./types";
 
 export interface BadMessage {
   offset: string;
@@ -11,7 +11,7 @@ export interface BadMessage {
  * source position in headers, so the consumer moves on instead of crash-looping.
  */
 export async function sendToDeadLetter(
-  producer: Producer,
+  producer: RecordProducer,
   deadLetterTopic: string,
   source: { topic: string; partition: number },
   bad: BadMessage[],

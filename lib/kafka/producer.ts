@@ -31,15 +31,15 @@ function getState(): ProducerState {
   if (holder[globalKey]) return holder[globalKey];
   const env = getEnv();
   const kafka = createKafka("ingest");
-  const producers = Array.from({ length: env.PRODUCER_POOL_SIZE }, () =>
+  const newProducer = () =>
     kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1000 },
-    }),
-  );
+    });
+  const producers = Array.from({ length: env.PRODUCER_POOL_SIZE }, newProducer);
   const state: ProducerState = {
     kafka,
     producers,
@@ -52,15 +52,20 @@ function getState(): ProducerState {
         const producer = state.idle.pop();
         if (!producer) throw new Error("no idle producer (batcher allowed more sends than the pool)");
         const stopTimer = kafkaProduceSeconds.startTimer();
+        let replacement: Producer | undefined;
         try {
+          await connected(producer);
           await producer.sendBatch({
             acks: -1,
             timeout: env.PRODUCE_TIMEOUT_MS,
             compression: CompressionTypes.None,
             topicMessages: groupByTopic(messages),
           });
+        } catch (error) {
+          if (hasLostItsSequence(error)) replacement = await replaceProducer(state, producer, newProducer);
+          throw error;
         } finally {
-          state.idle.push(producer);
+          state.idle.push(replacement ?? producer);
           stopTimer();
         }
       },
@@ -75,9 +80,64 @@ function getState(): ProducerState {
   return state;
 }
 
+/** Protocol errors after which an idempotent producer's id or sequence numbers are no longer valid. */
+const SEQUENCE_ERRORS = new Set([
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "UNKNOWN_PRODUCER_ID",
+  "INVALID_PRODUCER_EPOCH",
+]);
+
+/** True for an error (or one it wraps) that leaves the producer unable to send again. */
+export function hasLostItsSequence(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { type, cause, originalError } = current as {
+      type?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+    };
+    if (typeof type === "string" && SEQUENCE_ERRORS.has(type)) return true;
+    current = originalError ?? cause;
+  }
+  return false;
+}
+
+/**
+ * TRICKY: after a broker restart, kafkajs's idempotent producer was seen to get
+ * OUT_OF_ORDER_SEQUENCE_NUMBER on every later send and never recover (the broker fault test
+ * then got 503s for minutes). The Java client bumps the producer's epoch; here the producer
+ * is replaced by a new one (a new producer id, sequences from 0). The failed request was
+ * answered 503, and the client's retry is stored once (event ids).
+ */
+async function replaceProducer(
+  state: ProducerState,
+  broken: Producer,
+  newProducer: () => Producer,
+): Promise<Producer> {
+  const fresh = newProducer();
+  state.producers[state.producers.indexOf(broken)] = fresh;
+  logger.warn("kafka_producer_replaced_after_sequence_error");
+  void broken.disconnect().catch(() => undefined);
+  return fresh;
+}
+
+const connections = new WeakMap<Producer, Promise<void>>();
+
+/** Connects a producer once; a failed connection is tried again on its next send. */
+function connected(producer: Producer): Promise<void> {
+  let connection = connections.get(producer);
+  if (!connection) {
+    connection = producer.connect().catch((error: unknown) => {
+      connections.delete(producer);
+      throw error;
+    });
+    connections.set(producer, connection);
+  }
+  return connection;
+}
+
 function ensureReady(state: ProducerState): Promise<void> {
   state.ready ??= (async () => {
-    await Promise.all(state.producers.map((producer) => producer.connect()));
+    await Promise.all(state.producers.map((producer) => connected(producer)));
     await ensureEventTopics(state.kafka);
     state.partitionCounts = await fetchPartitionCounts(state.kafka, configuredEventTopics());
   })().catch((error: unknown) => {
@@ -159,14 +219,4 @@ export async function produceEvents(events: WireEvent[], context: RecordContext)
 /** Connects the producer and creates the topics ahead of the first request (server start). */
 export async function warmUpProducer(): Promise<void> {
   await ensureReady(getState());
-}
-
-/** Flushes queued messages and disconnects (graceful shutdown). */
-export async function closeProducer(): Promise<void> {
-  const holder = globalThis as GlobalWithProducer;
-  const state = holder[globalKey];
-  if (!state) return;
-  await state.batcher.drain();
-  await Promise.all(state.producers.map((producer) => producer.disconnect()));
-  holder[globalKey] = undefined;
 }

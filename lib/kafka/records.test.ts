@@ -8,10 +8,18 @@ import { murmur2Partition } from "./murmur2";
 import { MAX_RECORD_BYTES, packEvents, unpackRecord, type RecordContext } from "./records";
 
 const AT = 1_700_000_000_000;
-const request: RecordContext = { correlationId: "req-1", receivedAt: AT, source: { api_version: 1 } };
+const request: RecordContext = {
+  correlationId: "req-1",
+  receivedAt: AT,
+  source: { api_version: 1 },
+  projectId: "default",
+};
 
 function event(userId: string, extra: Record<string, unknown> = {}): WireEvent {
-  return toWireEvent({ input: { event_type: "click", user_id: userId, properties: extra }, timestamp: AT });
+  return toWireEvent(
+    { input: { event_type: "click", user_id: userId, properties: extra }, timestamp: AT },
+    AT,
+  );
 }
 
 const unpack = (record: OutgoingMessage) => unpackRecord(record.value, record.headers) as EnrichedEvent[];
@@ -97,19 +105,29 @@ describe("packEvents", () => {
   });
 
   it("sends what a request's events share once, in headers, and gives back the events enrichEvent makes", () => {
-    const context = { receivedAt: AT, correlationId: "req-9", userAgent: "Mozilla/5.0 (X11; Linux x86_64)" };
+    const context = {
+      receivedAt: AT,
+      correlationId: "req-9",
+      userAgent: "Mozilla/5.0 (X11; Linux x86_64)",
+      projectId: "default",
+    };
     const valid = [
       { input: { event_type: "click", user_id: "u1", value: 2 }, timestamp: undefined },
       { input: { event_type: "click", user_id: "u1", event_id: "mine" }, timestamp: AT - 5 },
       { input: { event_type: "click", user_id: "u1" }, timestamp: AT },
     ];
     const expected = valid.map((v) => enrichEvent(structuredClone(v), context));
-    const wire = valid.map((v) => toWireEvent(structuredClone(v)));
+    const wire = valid.map((v) => toWireEvent(structuredClone(v), AT));
     const [record] = packEvents(
       wire,
       () => "t",
       () => 6,
-      { correlationId: "req-9", receivedAt: AT, source: expected[0]?.source ?? { api_version: 1 } },
+      {
+        correlationId: "req-9",
+        receivedAt: AT,
+        source: expected[0]?.source ?? { api_version: 1 },
+        projectId: "default",
+      },
     );
     expect(record?.headers).toMatchObject({ "x-received-at": String(AT), "x-correlation-id": "req-9" });
     expect(JSON.parse(record?.headers["x-source"] ?? "null")).toEqual(expected[0]?.source);
@@ -142,20 +160,25 @@ describe("packEvents", () => {
         }),
         optional(fc.string({ maxLength: 40 })),
         (inputs, userAgent) => {
-          const context = { receivedAt: AT, correlationId: "req-p", userAgent };
+          const context = { receivedAt: AT, correlationId: "req-p", userAgent, projectId: "default" };
           const valid = inputs.map(([raw, timestamp]) => ({
             input: Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as EventInput,
             timestamp,
           }));
           const expected = valid.map((v) => enrichEvent(structuredClone(v), context));
-          const wire = valid.map((v) => toWireEvent(structuredClone(v)));
+          const wire = valid.map((v) => toWireEvent(structuredClone(v), AT));
           // a generated id is the wire event's own; everything else must come back as enrichEvent made it
           const want = expected.map((e, i) => ({ ...e, event_id: wire[i]?.event_id ?? "" }));
           const records = packEvents(
             wire,
             () => "t",
             () => 4,
-            { correlationId: "req-p", receivedAt: AT, source: want[0]?.source ?? { api_version: 1 } },
+            {
+              correlationId: "req-p",
+              receivedAt: AT,
+              source: want[0]?.source ?? { api_version: 1 },
+              projectId: "default",
+            },
           );
           const back = records.flatMap((record) => unpack(record));
           const byId = (list: EnrichedEvent[]) =>
@@ -170,7 +193,7 @@ describe("packEvents", () => {
   it("reads records without shared headers (one full event, or packed before the headers) as they are", () => {
     const full = enrichEvent(
       { input: { event_type: "click", user_id: "u2" }, timestamp: AT },
-      { receivedAt: AT, correlationId: "c", userAgent: undefined },
+      { receivedAt: AT, correlationId: "c", userAgent: undefined, projectId: "default" },
     );
     expect(unpackRecord(JSON.stringify(full), undefined)).toEqual([full]);
     expect(unpackRecord(JSON.stringify([full, full]), { "x-correlation-id": Buffer.from("c") })).toEqual([

@@ -1,3 +1,4 @@
+import { DEFAULT_PROJECT_ID } from "../domain/projects";
 import { partitionKeyFor } from "../events/routing";
 import type { EnrichedEvent, WireEvent } from "../events/schema";
 import type { OutgoingMessage } from "./batcher";
@@ -8,6 +9,8 @@ export const EVENT_COUNT_HEADER = "x-event-count";
 /** Set on packed records: what the request's events share travels once, in headers. */
 export const RECEIVED_AT_HEADER = "x-received-at";
 export const SOURCE_HEADER = "x-source";
+/** The project of every event of a record (its ingest key's). */
+export const PROJECT_HEADER = "x-project";
 /** Records stay well under the broker's default 1 MiB message limit. */
 export const MAX_RECORD_BYTES = 512 * 1024;
 
@@ -24,6 +27,7 @@ export interface RecordContext {
   correlationId: string;
   receivedAt: number;
   source: EnrichedEvent["source"];
+  projectId: string;
 }
 
 type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
@@ -41,6 +45,15 @@ function headerText(value: HeaderValue): string | undefined {
 export function unpackRecord(value: string, headers: Record<string, HeaderValue> | undefined): unknown[] {
   const parsed: unknown = JSON.parse(value);
   const items = Array.isArray(parsed) ? parsed : [parsed];
+  // the header decides the project: an event's own project_id field is never trusted over it;
+  // a record from before projects existed belongs to the default project
+  const project = headerText(headers?.[PROJECT_HEADER]);
+  for (const item of items) {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) continue;
+    const event = item as Record<string, unknown>;
+    if (project !== undefined) event.project_id = project;
+    else event.project_id ??= DEFAULT_PROJECT_ID;
+  }
   const receivedAt = headerText(headers?.[RECEIVED_AT_HEADER]);
   if (receivedAt === undefined) return items; // a record of one full event, or an older packed one
   const shared = {
@@ -102,6 +115,7 @@ export function packEvents(
     [CORRELATION_HEADER]: context.correlationId,
     [RECEIVED_AT_HEADER]: String(context.receivedAt),
     [SOURCE_HEADER]: JSON.stringify(context.source),
+    [PROJECT_HEADER]: context.projectId,
   };
   const records: OutgoingMessage[] = [];
   const write = (group: Group, part: WireEvent[]) => {

@@ -41,6 +41,34 @@ describe("OpenAPI document", () => {
     );
   });
 
+  it("gives answers the schemas their bodies are type-checked against", () => {
+    const json = (path: string, method: string, status: string) =>
+      (
+        doc.paths[path]?.[method] as {
+          responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+        }
+      ).responses[status]?.content?.["application/json"]?.schema;
+    expect(json("/api/alerts/rules/{id}", "get", "200")).toMatchObject({
+      properties: { rule: { $ref: "#/components/schemas/Rule" } },
+    });
+    expect(json("/api/events", "get", "200")).toMatchObject({
+      properties: { data: { items: { $ref: "#/components/schemas/StoredEvent" } } },
+    });
+    const rule = (doc.components.schemas as unknown as Record<string, { properties: object }>).Rule;
+    expect(Object.keys(rule?.properties ?? {})).toEqual(
+      expect.arrayContaining(["id", "condition", "channels", "state", "open_incident"]),
+    );
+  });
+
+  it("documents each kind of bad input with its own code", () => {
+    const described = (path: string, method: string, status: string) =>
+      (doc.paths[path]?.[method] as { responses: Record<string, { description: string }> }).responses[status]
+        ?.description;
+    expect(described("/api/events", "get", "400")).toBe("invalid_query");
+    expect(described("/api/alerts/rules", "post", "400")).toBe("invalid_json, validation_failed");
+    expect(described("/api/alerts/rules/{id}", "patch", "404")).toBe("not_found");
+  });
+
   it("documents every list as a page with a cursor", () => {
     for (const path of ["/api/anomalies", "/api/alerts/incidents", "/api/alerts/deliveries"]) {
       expect(doc.paths[path]?.get?.parameters?.map((p) => p.name)).toEqual(

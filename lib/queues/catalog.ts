@@ -47,18 +47,42 @@ export const jobCatalog = {
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]["payload"]>;
 
-/** Validates and adds one job; adding the same payload again is a no-op while the job is kept. */
+/**
+ * Validates and adds one job; adding the same payload again is a no-op while the job is kept.
+ * With `timeoutMs`, an add that Redis has not confirmed by then is reported as failed (it may
+ * still land; the deterministic job id makes that harmless).
+ */
 export async function enqueueJob<N extends JobName>(
   queue: Queue,
   name: N,
   payload: JobPayload<N>,
+  { timeoutMs }: { timeoutMs?: number } = {},
 ): Promise<void> {
   const definition = jobCatalog[name];
   if (queue.name !== definition.queue) {
     throw new Error(`job ${name} belongs on queue ${definition.queue}, not ${queue.name}`);
   }
   const data = definition.payload.parse(payload);
-  await queue.add(name, data, { ...definition.options(), jobId: definition.jobId(data) });
+  const added = queue.add(name, data, { ...definition.options(), jobId: definition.jobId(data) });
+  if (timeoutMs === undefined) {
+    await added;
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  added.catch(() => undefined); // reported below, or too late to matter
+  try {
+    await Promise.race([
+      added,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`enqueue of ${name} not confirmed within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A job's payload as its catalog entry says; an invalid one can never succeed, so it must not retry. */

@@ -14,6 +14,20 @@ export function createQueueConnection(name: string): Redis {
   });
 }
 
+/**
+ * A Redis connection for a BullMQ Queue that only adds jobs (the anomaly worker, the web app).
+ * Unlike a Worker it runs no blocking command, so it fails fast: while Redis is down an add
+ * is refused at once instead of waiting in the offline queue, and the caller carries on
+ * (a delivery's outbox row is committed already; the alerts worker's sweep queues it later).
+ */
+export function createQueueProducerConnection(name: string): Redis {
+  return createRedis(`bullmq-${name}`, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: 2000,
+  });
+}
+
 /** Every queue's keys live under the configured prefix, so test runs and stacks never share jobs. */
 export function queuePrefix(): string {
   return `${getEnv().REDIS_KEY_PREFIX}bull`;

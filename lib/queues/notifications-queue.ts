@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { logger } from "../logger";
 import { NOTIFICATIONS_QUEUE } from "./catalog";
-import { createQueueConnection, queuePrefix } from "./connection";
+import { createQueueProducerConnection, queuePrefix } from "./connection";
 
 /** A producer handle on the notifications queue, with its error listener attached. */
 export function openNotificationsQueue(connection: Redis): Queue {
@@ -17,6 +17,6 @@ type GlobalWithQueue = typeof globalThis & { [globalKey]?: Queue };
 /** The web process's one notifications queue (test notifications are enqueued from the API). */
 export function getWebNotificationsQueue(): Queue {
   const holder = globalThis as GlobalWithQueue;
-  holder[globalKey] ??= openNotificationsQueue(createQueueConnection("web"));
+  holder[globalKey] ??= openNotificationsQueue(createQueueProducerConnection("web"));
   return holder[globalKey];
 }

@@ -140,3 +140,52 @@ describe("LiveHub", () => {
     expect(await drain(client)).toMatch(/^: ping \S+\n\n$/);
   });
 });
+
+describe("LiveHub stream caps", () => {
+  const limits = { maxConnections: 3, maxPerClient: 2 };
+
+  it("refuses a client address over its cap, and any address once the process is full", () => {
+    const { hub } = makeHub();
+    expect(hub.refusal("10.0.0.1", limits)).toBeUndefined();
+    hub.connect(makeClient(hub), null, "10.0.0.1");
+    hub.connect(makeClient(hub), null, "10.0.0.1");
+    expect(hub.connectionsFrom("10.0.0.1")).toBe(2);
+    expect(hub.refusal("10.0.0.1", limits)).toBe("client");
+    expect(hub.refusal("10.0.0.2", limits)).toBeUndefined();
+    hub.connect(makeClient(hub), null, "10.0.0.2");
+    expect(hub.clientCount).toBe(3);
+    expect(hub.refusal("10.0.0.3", limits)).toBe("process");
+    expect(hub.refusal("10.0.0.1", limits)).toBe("process");
+  });
+
+  it("gives a place back however a stream ends: closed by the client, too slow, or shut down", () => {
+    const { hub } = makeHub();
+    const gone = makeClient(hub);
+    const slow = makeClient(hub, 1);
+    hub.connect(gone, null, "10.0.0.1");
+    hub.connect(slow, null, "10.0.0.1");
+    expect(hub.refusal("10.0.0.1", limits)).toBe("client");
+    gone.close("client_gone");
+    expect(hub.connectionsFrom("10.0.0.1")).toBe(1);
+    expect(hub.refusal("10.0.0.1", limits)).toBeUndefined();
+    // a full queue closes the slow client
+    hub.publish({ kind: "counts", i: 1 });
+    hub.publish({ kind: "counts", i: 2 });
+    expect(slow.closed).toBe(true);
+    expect(hub.connectionsFrom("10.0.0.1")).toBe(0);
+    hub.connect(makeClient(hub), null, "10.0.0.1");
+    hub.closeAll();
+    expect(hub.connectionsFrom("10.0.0.1")).toBe(0);
+    expect(hub.clientCount).toBe(0);
+  });
+
+  it("counts a client once even if connected twice", () => {
+    const { hub } = makeHub();
+    const client = makeClient(hub);
+    hub.connect(client, null, "10.0.0.1");
+    hub.connect(client, null, "10.0.0.1");
+    expect(hub.connectionsFrom("10.0.0.1")).toBe(1);
+    client.close("client_gone");
+    expect(hub.connectionsFrom("10.0.0.1")).toBe(0);
+  });
+});

@@ -20,10 +20,23 @@ export interface LiveHubOptions {
 
 export type PublishOutcome = "sent" | "invalid";
 
+export interface StreamLimits {
+  /** Streams this process holds at most. */
+  maxConnections: number;
+  /** Streams one client address holds at most (in this process). */
+  maxPerClient: number;
+}
+
+/** Why a new stream is refused: this process is full, or its client's address is. */
+export type StreamRefusal = "process" | "client";
+
 export class LiveHub {
   readonly serverId: string;
   private sequence = 0;
   private readonly clients = new Set<SseClient>();
+  /** Each client's address (for the per-client cap) and the streams each address holds. */
+  private readonly addressOf = new Map<SseClient, string>();
+  private readonly perAddress = new Map<string, number>();
   private readonly replay: ReplayBuffer;
   private readonly heartbeatMs: number;
   private readonly now: () => number;
@@ -45,6 +58,21 @@ export class LiveHub {
     return this.clients.size;
   }
 
+  /** Streams open from `address` in this process. */
+  connectionsFrom(address: string): number {
+    return this.perAddress.get(address) ?? 0;
+  }
+
+  /**
+   * Whether a new stream from `address` would pass the caps (undefined) or why not. Check it
+   * in the same tick as `connect`, so two requests cannot both take the last place.
+   */
+  refusal(address: string, limits: StreamLimits): StreamRefusal | undefined {
+    if (this.clients.size >= limits.maxConnections) return "process";
+    if (this.connectionsFrom(address) >= limits.maxPerClient) return "client";
+    return undefined;
+  }
+
   /**
    * A raw message from the live channel: a JSON object with a string `kind`. It is sent
    * unchanged as the data of an event named after the kind, so kinds added later pass through.
@@ -62,6 +90,11 @@ export class LiveHub {
     return "sent";
   }
 
+  /** A message whose kind the caller checked already (LIVE_KIND_PATTERN): sent unchanged. */
+  publishKind(kind: string, raw: string): void {
+    this.broadcast(kind, raw);
+  }
+
   /** A message that originates in this process (resync notices). */
   publish(message: { kind: string } & Record<string, unknown>): void {
     this.broadcast(message.kind, JSON.stringify(message));
@@ -72,13 +105,17 @@ export class LiveHub {
    * those are replayed (exactly: no gap, no repeat) and `resumed` is true; otherwise the
    * caller must send the client a snapshot first.
    */
-  connect(client: SseClient, lastEventId?: string | null): { resumed: boolean } {
+  connect(client: SseClient, lastEventId?: string | null, address?: string): { resumed: boolean } {
     const parsed = parseEventId(lastEventId);
     const missed =
       parsed && parsed.serverId === this.serverId
         ? this.replay.since(parsed.sequence, this.sequence, this.now())
         : undefined;
     // Same tick as the replay: nothing can be published in between.
+    if (!this.clients.has(client) && address !== undefined) {
+      this.addressOf.set(client, address);
+      this.perAddress.set(address, this.connectionsFrom(address) + 1);
+    }
     this.clients.add(client);
     this.ensureHeartbeat();
     if (missed) for (const frame of missed) if (!client.send(frame)) break;
@@ -87,13 +124,25 @@ export class LiveHub {
 
   disconnect(client: SseClient): void {
     if (!this.clients.delete(client)) return;
+    this.forgetAddress(client);
     if (this.clients.size === 0) this.stopHeartbeat();
+  }
+
+  private forgetAddress(client: SseClient): void {
+    const address = this.addressOf.get(client);
+    if (address === undefined) return;
+    this.addressOf.delete(client);
+    const left = this.connectionsFrom(address) - 1;
+    if (left > 0) this.perAddress.set(address, left);
+    else this.perAddress.delete(address);
   }
 
   /** Closes every client (process shutdown); their EventSources will reconnect elsewhere. */
   closeAll(reason: CloseReason = "server_shutdown"): void {
     for (const client of [...this.clients]) client.close(reason);
     this.clients.clear();
+    this.addressOf.clear();
+    this.perAddress.clear();
     this.stopHeartbeat();
   }
 

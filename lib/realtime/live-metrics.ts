@@ -28,3 +28,8 @@ export const liveClientsClosedTotal = counter(
   "SSE clients that left, by reason (client_gone, slow_client, server_shutdown)",
   ["reason"],
 );
+export const liveStreamsRefusedTotal = counter(
+  "analytics_live_streams_refused_total",
+  "Live streams refused with 429 too_many_streams, by limit (process, client)",
+  ["limit"],
+);

@@ -10,6 +10,8 @@ import { formatSseComment, formatSseEvent, formatSseRetry } from "./sse-format";
 export interface OpenLiveStreamOptions {
   hub: LiveHub;
   lastEventId: string | null | undefined;
+  /** The client's address, counted against the hub's per-client cap. */
+  clientAddress?: string;
   /** Aborted when the request goes away. */
   signal: AbortSignal;
   readSnapshot: () => Promise<LiveSnapshotMessage["realtime"]>;
@@ -41,7 +43,7 @@ export function openLiveStream(options: OpenLiveStreamOptions): { client: SseCli
   // Held until the snapshot is queued: messages that arrive meanwhile follow it, in order.
   const snapshotId = hub.lastEventId;
   client.hold();
-  const { resumed } = hub.connect(client, options.lastEventId);
+  const { resumed } = hub.connect(client, options.lastEventId, options.clientAddress);
   if (resumed) {
     client.release();
     return { client, resumed };

@@ -21,15 +21,16 @@ export interface RealtimeSnapshot {
  */
 export async function readRealtime(
   redis: Redis,
+  projectId: string,
   seconds: number,
   nowMs = Date.now(),
 ): Promise<RealtimeSnapshot> {
   const minute = Math.floor(nowMs / 60_000);
   const sessionKeys = Array.from({ length: ACTIVE_SESSION_MINUTES }, (_, i) =>
-    redisKeys.sessionsMinute(minute - i),
+    redisKeys.sessionsMinute(projectId, minute - i),
   );
   const [{ cells: _cells, ...snapshot }, activeSessions] = await Promise.all([
-    readSnapshotCells(redis, seconds, nowMs),
+    readSnapshotCells(redis, projectId, seconds, nowMs),
     redis.pfcount(...sessionKeys),
   ]);
   return { ...snapshot, active_sessions: activeSessions };

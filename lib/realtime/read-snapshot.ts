@@ -10,13 +10,14 @@ type SnapshotRealtime = NonNullable<LiveSnapshotMessage["realtime"]>;
  */
 export async function readSnapshotCells(
   redis: Redis,
+  projectId: string,
   seconds: number,
   nowMs = Date.now(),
 ): Promise<SnapshotRealtime> {
   const now = Math.floor(nowMs / 1000);
   const first = now - seconds + 1;
   const pipeline = redis.pipeline();
-  for (let second = first; second <= now; second++) pipeline.hgetall(redisKeys.second(second));
+  for (let second = first; second <= now; second++) pipeline.hgetall(redisKeys.second(projectId, second));
   const results = (await pipeline.exec()) ?? [];
   const snapshot: SnapshotRealtime = {
     now,

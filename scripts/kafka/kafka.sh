@@ -11,6 +11,13 @@
 #   bash scripts/kafka/kafka.sh perf-consumer ARGS..  org.apache.kafka.tools.ConsumerPerformance
 #   bash scripts/kafka/kafka.sh tool CLASS ARGS..     any other Kafka main class on the same classpath
 #
+#   start|stop|restart|status --brokers N             a local cluster of N KRaft nodes instead (each a broker
+#                                                     and a voter of the controller quorum): node i listens on
+#                                                     KAFKA_CLUSTER_PORT + 2(i-1), its controller on the next
+#                                                     port, its state in KAFKA_CLUSTER_DIR/node-i; internal
+#                                                     topics and the topic defaults get replication factor
+#                                                     min(N, 3) and min.insync.replicas 2 (N >= 3)
+#
 # Environment:
 #   KAFKA_PORT             PLAINTEXT listener port          (default 9092)
 #   KAFKA_CONTROLLER_PORT  KRaft controller listener port   (default 9093)
@@ -21,6 +28,9 @@
 #   KAFKA_START_TIMEOUT    seconds to wait for the broker   (default 60)
 #   KAFKA_STOP_TIMEOUT     seconds before SIGKILL           (default 30)
 #   JAVA_HOME              Java 17+ (default: `java` on PATH)
+#   KAFKA_CLUSTER_DIR      state of a --brokers N cluster   (default .local/kafka-cluster)
+#   KAFKA_CLUSTER_PORT     first node's client port         (default 29092: beside a single broker on 9092)
+#   KAFKA_CLUSTER_HEAP_OPTS  heap of each cluster node      (default -Xms128m -Xmx320m)
 #
 # Jars go to .local/kafka/libs (git-ignored), shared by every KAFKA_DATA_DIR.
 # See docs/kafka.md.
@@ -150,6 +160,22 @@ write_configs() {
     -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
     -e "s|@KAFKA_LOG_DIRS@|$DATA|g" \
     "$TEMPLATE" >"$PROPS.tmp"
+  if [[ -n "${KAFKA_NODE_ID:-}" ]]; then
+    # a node of a --brokers N cluster (set by cluster_start): its id, the quorum, replication
+    local size="${KAFKA_CLUSTER_SIZE:?}" rf isr
+    rf=$((size < 3 ? size : 3))
+    isr=$((rf >= 3 ? 2 : 1))
+    sed -i -e "s|^node.id=.*|node.id=$KAFKA_NODE_ID|" \
+      -e "s|^controller.quorum.voters=.*|controller.quorum.voters=${KAFKA_QUORUM_VOTERS:?}|" \
+      -e "s|^default.replication.factor=.*|default.replication.factor=$rf|" \
+      -e "s|^min.insync.replicas=.*|min.insync.replicas=$isr|" \
+      -e "s|^offsets.topic.replication.factor=.*|offsets.topic.replication.factor=$rf|" \
+      -e "s|^transaction.state.log.replication.factor=.*|transaction.state.log.replication.factor=$rf|" \
+      -e "s|^transaction.state.log.min.isr=.*|transaction.state.log.min.isr=$isr|" \
+      -e "s|^share.coordinator.state.topic.replication.factor=.*|share.coordinator.state.topic.replication.factor=$rf|" \
+      -e "s|^share.coordinator.state.topic.min.isr=.*|share.coordinator.state.topic.min.isr=$isr|" \
+      "$PROPS.tmp"
+  fi
   mv "$PROPS.tmp" "$PROPS"
 
   # Broker: everything to a rolling file at INFO; only ERROR reaches stdout
@@ -232,14 +258,17 @@ clear_stale_pidfile() {
 
 java_classpath() { echo "$LIBS/*"; }
 
+new_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+
 format_storage() {
   if [[ -f "$DATA/meta.properties" ]]; then
     return 0
   fi
   local cluster_id t0
   t0="$(now_ms)"
-  # KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints)
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints);
+  # every node of a --brokers N cluster is formatted with the cluster's one id
+  cluster_id="${KAFKA_CLUSTER_ID:-$(new_cluster_id)}"
   log "formatting ${DATA#"$ROOT"/} (cluster id $cluster_id) ..."
   if ! "$JAVA" -Xmx256m -cp "$(java_classpath)" \
     -Dlog4j2.configurationFile="$TOOLS_LOG4J" \
@@ -338,8 +367,13 @@ do_start() {
 
   [[ -f "$LOGS/kafka.out" ]] && mv -f "$LOGS/kafka.out" "$LOGS/kafka.out.prev"
   # The child writes its own pid (exec keeps it) so that $! of setsid does not matter.
+  # TRICKY: it closes every inherited descriptor above 2 first. A broker that outlives its
+  # caller would otherwise hold whatever the caller had open: `flock LOCK kafka.sh start`
+  # left the lock held by the broker for as long as it ran.
   # shellcheck disable=SC2086,SC2016 # heap / JVM opts are word lists; $$ is for the child
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PIDFILE" \
+  setsid bash -c 'echo $$ >"$1"; shift
+    for fd in /proc/$$/fd/*; do fd="${fd##*/}"; ((fd > 2)) && eval "exec $fd>&-"; done 2>/dev/null
+    exec "$@"' _ "$PIDFILE" \
     "$JAVA" $KAFKA_HEAP_OPTS \
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true \
@@ -453,12 +487,136 @@ run_tool() { # main-class args...
     -cp "$(java_classpath)" "$main" "$@"
 }
 
+# ---------------------------------------------------------------- cluster (--brokers N)
+
+CLUSTER="${KAFKA_CLUSTER_DIR:-.local/kafka-cluster}"
+case "$CLUSTER" in /*) ;; *) CLUSTER="$ROOT/$CLUSTER" ;; esac
+KAFKA_CLUSTER_PORT="${KAFKA_CLUSTER_PORT:-29092}"
+
+node_port() { echo $((KAFKA_CLUSTER_PORT + 2 * ($1 - 1))); }
+
+# runs this script for node $2 of an N-node cluster ($1), with command $3
+for_node() {
+  local size="$1" id="$2" command="$3" voters="" i
+  for ((i = 1; i <= size; i++)); do voters+="${voters:+,}$i@127.0.0.1:$(($(node_port "$i") + 1))"; done
+  KAFKA_DATA_DIR="$CLUSTER/node-$id" KAFKA_PORT="$(node_port "$id")" KAFKA_CONTROLLER_PORT="$(($(node_port "$id") + 1))" \
+    KAFKA_NODE_ID="$id" KAFKA_CLUSTER_SIZE="$size" KAFKA_QUORUM_VOTERS="$voters" \
+    KAFKA_CLUSTER_ID="$(cat "$CLUSTER/cluster.id" 2>/dev/null || true)" \
+    KAFKA_HEAP_OPTS="${KAFKA_CLUSTER_HEAP_OPTS:--Xms128m -Xmx320m}" \
+    KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-15}" \
+    bash "${BASH_SOURCE[0]}" "$command" 2>&1 | sed -u "s/^kafka:/kafka node-$id:/"
+  return "${PIPESTATUS[0]}"
+}
+
+cluster_size_of_dir() { find "$CLUSTER" -maxdepth 1 -name 'node-*' -type d 2>/dev/null | wc -l; }
+
+# the client addresses of an N-node cluster, comma-separated (KAFKA_BROKERS of the app)
+cluster_brokers() {
+  local size="$1" list="" i
+  for ((i = 1; i <= size; i++)); do list+="${list:+,}127.0.0.1:$(node_port "$i")"; done
+  echo "$list"
+}
+
+# every node answers and the cluster has all N brokers registered
+cluster_answers() {
+  local size="$1"
+  KAFKAJS_NO_PARTITIONER_WARNING=1 node --input-type=commonjs -e '
+    const { Kafka, logLevel } = require("kafkajs");
+    const kafka = new Kafka({ clientId: "kafka-sh-ready", brokers: process.argv[1].split(","),
+      logLevel: logLevel.NOTHING, connectionTimeout: 1000, requestTimeout: 3000, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    (async () => {
+      await admin.connect();
+      const c = await admin.describeCluster();
+      await admin.disconnect();
+      process.exit(c.brokers.length === Number(process.argv[2]) ? 0 : 1);
+    })().catch(() => process.exit(1));
+    setTimeout(() => process.exit(1), 5000).unref();
+  ' "$(cluster_brokers "$size")" "$size" >/dev/null 2>&1
+}
+
+cluster_start() {
+  local size="$1" t0 i failed=0
+  t0="$(now_ms)"
+  ((size >= 1 && size <= 9)) || die "--brokers must be 1 to 9"
+  need_java
+  ensure_libs
+  mkdir -p "$CLUSTER"
+  local existing
+  existing="$(cluster_size_of_dir)"
+  if [[ -f "$CLUSTER/cluster.id" && "$existing" -gt 0 && "$existing" -ne "$size" ]]; then
+    die "${CLUSTER#"$ROOT"/} holds a cluster of $existing nodes; stop it and remove the folder to start $size"
+  fi
+  [[ -f "$CLUSTER/cluster.id" ]] || new_cluster_id >"$CLUSTER/cluster.id"
+  log "starting a cluster of $size nodes (ports $(cluster_brokers "$size")) ..."
+  # all at once: a node answers only once a majority of the controller quorum runs
+  local pids=()
+  for ((i = 1; i <= size; i++)); do
+    for_node "$size" "$i" start &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || failed=1; done
+  ((failed == 0)) || die "a node of the cluster did not start (see above)"
+  local deadline=$(($(date +%s) + KAFKA_START_TIMEOUT))
+  until cluster_answers "$size"; do
+    (($(date +%s) < deadline)) || die "the cluster did not register $size brokers within ${KAFKA_START_TIMEOUT}s"
+    sleep 0.2
+  done
+  log "cluster of $size running (KAFKA_BROKERS=$(cluster_brokers "$size")), ready in $(elapsed "$t0")"
+}
+
+cluster_stop() {
+  local size i pids=() failed=0
+  size="$(cluster_size_of_dir)"
+  ((size > 0)) || {
+    log "no cluster in ${CLUSTER#"$ROOT"/}"
+    return 0
+  }
+  # all at once: stopped one by one, the last nodes would wait for a quorum that is gone
+  for ((i = 1; i <= size; i++)); do
+    for_node "$size" "$i" stop &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || failed=1; done
+  ((failed == 0)) || die "a node of the cluster did not stop"
+}
+
+cluster_status() {
+  local size i down=0
+  size="$(cluster_size_of_dir)"
+  ((size > 0)) || {
+    echo "no cluster"
+    return 1
+  }
+  for ((i = 1; i <= size; i++)); do
+    for_node "$size" "$i" status || down=1
+  done
+  ((down == 0))
+}
+
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
 }
 
 cmd="${1:-}"
 [[ $# -gt 0 ]] && shift
+brokers=""
+if [[ "${1:-}" == "--brokers" ]]; then
+  brokers="${2:?--brokers needs a number}"
+  [[ "$brokers" =~ ^[0-9]+$ ]] || die "--brokers needs a number, got $brokers"
+  shift 2
+fi
+if [[ -n "$brokers" ]]; then
+  case "$cmd" in
+    start) cluster_start "$brokers" ;;
+    stop) cluster_stop ;;
+    restart) cluster_stop && cluster_start "$brokers" ;;
+    status) cluster_status ;;
+    brokers) cluster_brokers "$brokers" ;;
+    *) die "--brokers goes with start, stop, restart, status or brokers" ;;
+  esac
+  exit $?
+fi
 case "$cmd" in
   fetch) cmd_fetch ;;
   start) with_lock do_start ;;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AnomalyDto, DeliveryDto, IncidentDto, RuleDto } from "@/lib/alerts/dto";
 import { verifySignature } from "@/lib/alerts/signature";
 import type { WebhookPayload } from "@/lib/alerts/webhook-payload";
-import { testClients } from "../support/clients";
+import { authHeaders, testClients } from "../support/clients";
 import { closedWindow, normalCounts, produceClosedWindows } from "../support/closed-windows";
 import { spawnLogged } from "../support/stack";
 import { waitFor } from "../support/wait-for";
@@ -54,7 +54,7 @@ async function deadUrl(): Promise<string> {
 async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(`${clients.baseUrl}${path}`, {
     ...init,
-    headers: { "Content-Type": "application/json", ...init.headers },
+    headers: { "Content-Type": "application/json", ...authHeaders("member"), ...init.headers },
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
@@ -155,11 +155,18 @@ describe("alert rules API", () => {
       condition: { type: "threshold", operator: "above", value: 5 },
       channels: { in_app: true, webhook: { url: receiver.url, secret: SECRET } },
     });
+    // the URL is masked in answers and the secret stored encrypted
     expect(rule).toMatchObject({
       state: "ok",
-      channels: { webhook: { url: receiver.url, has_secret: true } },
+      channels: { webhook: { url: receiver.url.replace(/\/[^/]*$/, "/…"), has_secret: true } },
     });
     expect(JSON.stringify(rule)).not.toContain(SECRET);
+    expect(JSON.stringify(rule)).not.toContain(`/hooks/${tag}`);
+    const [stored] = await clients.sql<{ webhook_url: string; webhook_secret: string }[]>`
+      SELECT webhook_url, webhook_secret FROM alert_rules WHERE id = ${rule.id}`;
+    expect(stored?.webhook_url).toBe(receiver.url);
+    expect(stored?.webhook_secret).toMatch(/^enc:v1:/);
+    expect(stored?.webhook_secret).not.toContain(SECRET);
 
     const muted = await api<{ rule: RuleDto }>(`/api/alerts/rules/${rule.id}`, {
       method: "PATCH",
@@ -168,6 +175,15 @@ describe("alert rules API", () => {
     expect(muted.status).toBe(200);
     expect(muted.body.rule.state).toBe("muted");
     expect(muted.body.rule.channels.webhook?.has_secret).toBe(true);
+    // the masked URL sent back (as the form does) keeps the stored one
+    const resent = await api<{ rule: RuleDto }>(`/api/alerts/rules/${rule.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ channels: { in_app: true, webhook: { url: rule.channels.webhook?.url } } }),
+    });
+    expect(resent.status).toBe(200);
+    const [kept] = await clients.sql<{ webhook_url: string }[]>`
+      SELECT webhook_url FROM alert_rules WHERE id = ${rule.id}`;
+    expect(kept?.webhook_url).toBe(receiver.url);
 
     const bad = await api<{ error: { details: { path: string }[] } }>(`/api/alerts/rules/${rule.id}`, {
       method: "PATCH",
@@ -241,10 +257,9 @@ describe("anomaly → incident → signed webhook", () => {
       observed: 1500,
     });
     expect(notification?.body.links.anomaly).toContain(`/anomalies/${anomaly?.id}`);
-    expect(notification?.headers["x-signature"]).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(
-      verifySignature(SECRET, notification?.raw ?? "", String(notification?.headers["x-signature"])),
-    ).toBe(true);
+    const signature = String(notification?.headers["x-pulse-signature"]);
+    expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    expect(verifySignature(SECRET, notification?.raw ?? "", signature)).toBe(true);
 
     const rules = await api<{ data: RuleDto[]; next_cursor: string | null }>("/api/alerts/rules");
     expect(rules.body.data.find((entry) => entry.id === rule.id)?.state).toBe("firing");
@@ -410,7 +425,36 @@ describe("incidents and test notifications", () => {
     });
     const test = receiver.received.find((e) => e.body.rule.id === rule.id);
     expect(test?.body.kind).toBe("test");
-    expect(verifySignature(SECRET, test?.raw ?? "", String(test?.headers["x-signature"]))).toBe(true);
+    expect(verifySignature(SECRET, test?.raw ?? "", String(test?.headers["x-pulse-signature"]))).toBe(true);
+  });
+});
+
+describe("a webhook secret stored before encryption at rest", () => {
+  it("still signs deliveries, and is encrypted when its rule is next saved", async () => {
+    const rule = await createRule({
+      name: `legacy ${tag}`,
+      condition: { type: "threshold", operator: "above", value: 1e12 },
+      channels: { in_app: false, webhook: { url: receiver.url, secret: SECRET } },
+    });
+    const legacy = `legacy-${SECRET}`;
+    await clients.sql`UPDATE alert_rules SET webhook_secret = ${legacy} WHERE id = ${rule.id}`;
+    expect((await api(`/api/alerts/rules/${rule.id}/test`, { method: "POST" })).status).toBe(202);
+    await waitFor(() => receiver.received.some((e) => e.body.rule.id === rule.id), {
+      timeoutMs: 30_000,
+      what: "the test notification of the legacy rule",
+    });
+    const sent = receiver.received.find((e) => e.body.rule.id === rule.id);
+    expect(verifySignature(legacy, sent?.raw ?? "", String(sent?.headers["x-pulse-signature"]))).toBe(true);
+
+    const renamed = await api(`/api/alerts/rules/${rule.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ name: `legacy renamed ${tag}` }),
+    });
+    expect(renamed.status).toBe(200);
+    const [stored] = await clients.sql<{ webhook_secret: string }[]>`
+      SELECT webhook_secret FROM alert_rules WHERE id = ${rule.id}`;
+    expect(stored?.webhook_secret).toMatch(/^enc:v1:/);
+    expect(stored?.webhook_secret).not.toContain(legacy);
   });
 });
 

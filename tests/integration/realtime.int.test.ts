@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { postEvents, testClients } from "../support/clients";
+import { authHeaders, postEvents, testClients } from "../support/clients";
 import { waitFor } from "../support/wait-for";
 
 const clients = testClients();
 afterAll(() => clients.close());
 
 async function realtime(): Promise<{ by_region: Record<string, number>; active_sessions: number }> {
-  const response = await fetch(`${clients.baseUrl}/api/metrics/realtime?seconds=300`);
+  const response = await fetch(`${clients.baseUrl}/api/metrics/realtime?seconds=300`, {
+    headers: authHeaders("viewer"),
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as { by_region: Record<string, number>; active_sessions: number };
 }

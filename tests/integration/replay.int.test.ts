@@ -4,6 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { postEvents, testClients } from "../support/clients";
+import { findAggregateMismatches } from "../support/exactness";
 import { waitFor } from "../support/wait-for";
 
 const run = promisify(execFile);
@@ -23,6 +24,14 @@ async function windowsOf(region: string) {
     }[]
   >`
     select window_start, window_seconds, event_type, event_count, value_sum, hll_cardinality(users) as users
+    from aggregations where region = ${region} order by window_seconds, event_type, window_start`;
+}
+
+async function closedStateOf(region: string) {
+  return clients.sql<
+    { window_seconds: number; event_type: string; window_start: Date; closed_at: Date; emitted_at: Date }[]
+  >`
+    select window_seconds, event_type, window_start, closed_at, emitted_at
     from aggregations where region = ${region} order by window_seconds, event_type, window_start`;
 }
 
@@ -49,6 +58,11 @@ describe("npm run replay", () => {
     );
     const before = await windowsOf(region);
     expect(before.length).toBeGreaterThan(0);
+    // the windows closed and sent to aggregations.closed, as the window closer would have
+    await clients.sql`
+      update aggregations set closed_at = now() - interval '2 seconds', emitted_at = now() - interval '1 second'
+      where region = ${region}`;
+    const closedBefore = await closedStateOf(region);
 
     // corrupt the aggregates, then replay the range twice while other traffic keeps arriving
     await clients.sql`update aggregations set event_count = event_count + 1000 where region = ${region}`;
@@ -72,5 +86,9 @@ describe("npm run replay", () => {
 
     const after = await windowsOf(region);
     expect(after).toEqual(before);
+    expect(await findAggregateMismatches(clients.sql, [region])).toEqual([]);
+    // corrected, not re-sent: still closed, still marked emitted (the closer sends only rows
+    // without emitted_at), so consumers of aggregations.closed never see these windows again
+    expect(await closedStateOf(region)).toEqual(closedBefore);
   });
 });

@@ -69,7 +69,7 @@ describe("event-time windows", () => {
             input: { event_type: "click", region, user_id: `u${i}`, value: 2 },
             timestamp: windowStart + offsetMs + i,
           },
-          { receivedAt: now, correlationId: tag, userAgent: "windows-test" },
+          { receivedAt: now, correlationId: tag, userAgent: "windows-test", projectId: "default" },
         ),
       );
       await producer.send({

@@ -16,6 +16,7 @@ export function testClients() {
     kafka,
     env,
     baseUrl: inject("baseUrl"),
+    credentials: inject("credentials"),
     async close() {
       await sql.end();
       redis.disconnect();
@@ -40,10 +41,17 @@ export async function countProduced(kafka: Kafka, prefix: string): Promise<numbe
   }
 }
 
+/** Headers that sign a request to the test stack: a token of `role`, or the ingest key. */
+export function authHeaders(as: "ingest" | "admin" | "member" | "viewer" = "admin"): Record<string, string> {
+  const credentials = inject("credentials");
+  return { Authorization: `Bearer ${as === "ingest" ? credentials.ingestKey : credentials.tokens[as]}` };
+}
+
+/** POSTs events with the test stack's ingest key (unless `headers` brings an Authorization of its own). */
 export async function postEvents(baseUrl: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${baseUrl}/api/events`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
+    headers: { "Content-Type": "application/json", ...authHeaders("ingest"), ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   return {

@@ -3,7 +3,7 @@
  * integration and browser suites. Each run gets its own topic and Redis key prefix.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { openSync } from "node:fs";
+import { mkdirSync, openSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { waitFor } from "./wait-for";
@@ -15,6 +15,9 @@ export interface TestStack {
 }
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** The bearer token the test stacks' web port asks for on /metrics. */
+export const TEST_METRICS_TOKEN = "test-metrics-token-0123456789";
 
 export function testEnv(runId: string, port: number): Record<string, string> {
   return {
@@ -30,6 +33,17 @@ export function testEnv(runId: string, port: number): Record<string, string> {
     METRICS_PORT: "0",
     ALLOW_PRIVATE_WEBHOOKS: "true",
     PRODUCE_TIMEOUT_MS: "5000",
+    // production refuses to start without its secrets; test values, not the public development ones
+    AUTH_SECRET: `test-auth-secret-${runId}-0123456789abcdef0123456789`,
+    SECRETS_KEY: Buffer.alloc(32, runId.charCodeAt(0)).toString("base64"),
+    // the web port's /metrics answers only with it (tests send it as a bearer token)
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
+    // per process, and every test connects from 127.0.0.1 (live-limits.int.test.ts reads it)
+    LIVE_MAX_CONNECTIONS_PER_CLIENT: "10",
+    // every test drives load from 127.0.0.1 with a handful of keys: limits far above it (the
+    // rate-limit test starts its own web app with low ones)
+    RATE_LIMIT_PER_IP: "100000",
+    RATE_LIMIT_INGEST_PER_KEY: "100000",
   };
 }
 
@@ -40,6 +54,7 @@ export function spawnLogged(
   env: Record<string, string>,
 ): ChildProcess {
   const logFile = path.join(ROOT, ".local", "test-logs", `${name}.log`);
+  mkdirSync(path.dirname(logFile), { recursive: true });
   const out = openSync(logFile, "a");
   return spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", out, out] });
 }
@@ -53,7 +68,8 @@ export function spawnProcessor(name: string, env: Record<string, string>): Child
   );
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 15 s; resolves once the child has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");

@@ -6,6 +6,7 @@ import { logger } from "@/lib/logger";
 import { alertEnqueueFailuresTotal } from "@/lib/metrics";
 import { enqueueJob, NOTIFICATIONS_QUEUE } from "@/lib/queues/catalog";
 import { createQueueConnection, queuePrefix, readEvictionPolicy } from "@/lib/queues/connection";
+import { reencryptLegacyWebhookSecrets } from "@/lib/services/alerts/reencrypt-webhook-secrets";
 import { openNotificationsQueue } from "@/lib/queues/notifications-queue";
 import type { Component } from "../lifecycle";
 import { deliverWebhook } from "./webhook.job";
@@ -37,6 +38,17 @@ export function createAlertsWorker(): Component {
     }
   };
 
+  // Rules saved before secrets were encrypted at rest: encrypted once, by whichever worker starts.
+  const encryptLegacySecrets = async () => {
+    try {
+      const encrypted = await reencryptLegacyWebhookSecrets();
+      if (encrypted > 0) logger.info({ rules: encrypted }, "webhook_secrets_encrypted");
+    } catch (error) {
+      // Not fatal: a legacy secret still reads, and its next write encrypts it.
+      logger.warn({ err: error }, "webhook_secret_encryption_failed");
+    }
+  };
+
   return {
     name: "alerts-worker",
     async start() {
@@ -46,6 +58,7 @@ export function createAlertsWorker(): Component {
       else if (policy !== "noeviction") {
         logger.warn({ maxmemory_policy: policy }, "redis_eviction_policy_not_noeviction");
       }
+      await encryptLegacySecrets();
       queue = openNotificationsQueue(connection);
       worker = new Worker(NOTIFICATIONS_QUEUE, deliverWebhook, {
         connection,

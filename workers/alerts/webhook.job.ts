@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { getDeliveryForSending, isFiringDeliveryInFlight } from "@/db/queries/alerts";
-import { SIGNATURE_HEADER, signBody } from "@/lib/alerts/signature";
+import { SIGNATURE_HEADER, signPayload } from "@/lib/alerts/signature";
+import { openWebhookSecret } from "@/lib/alerts/webhook-secret";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { alertDeliveryAttemptsTotal, alertDeliverySeconds } from "@/lib/metrics";
@@ -43,7 +44,29 @@ export async function deliverWebhook(job: Job, token?: string): Promise<string> 
     "X-Delivery-Attempt": String(attempt),
     "X-Notification-Kind": delivery.kind,
   };
-  if (secret !== null) headers[SIGNATURE_HEADER] = signBody(secret, body);
+  let signingSecret: string | null;
+  try {
+    signingSecret = openWebhookSecret(secret);
+  } catch (error) {
+    // SECRETS_KEY changed or the value was altered: sending unsigned (or retrying) would not help.
+    const reason = `the rule's webhook secret does not decrypt: ${(error as Error).message}`;
+    await recordDeliveryAttempt({
+      deliveryId,
+      attempt,
+      outcome: "dead_lettered",
+      statusCode: null,
+      error: reason,
+      durationMs: 0,
+    });
+    alertDeliveryAttemptsTotal.inc({ outcome: "dead_lettered" });
+    logger.error({ delivery_id: deliveryId, rule_id: delivery.ruleId, reason }, "webhook_dead_lettered");
+    throw new UnrecoverableError(reason);
+  }
+  // Signed at each attempt with its own time: receivers refuse a signature older than their
+  // tolerance, so a captured delivery cannot be replayed later.
+  if (signingSecret !== null) {
+    headers[SIGNATURE_HEADER] = signPayload(signingSecret, body, Math.floor(Date.now() / 1000));
+  }
 
   const started = performance.now();
   let statusCode: number | null = null;

@@ -1,11 +1,12 @@
-import { Partitioners, type EachBatchPayload, type Kafka, type Producer } from "kafkajs";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { toAnomalyDto, toIncidentDto } from "@/lib/alerts/dto";
 import { closedWindowsTopic, type ClosedWindow } from "@/lib/events/closed-window";
 import { getEnv } from "@/lib/env";
+import { createIdempotentProducer } from "@/lib/kafka/client";
 import { sendToDeadLetter, type BadMessage } from "@/lib/kafka/dead-letter";
 import { SupervisedConsumer, waitForTopics } from "@/lib/kafka/supervised-consumer";
+import type { BatchContext, KafkaConnection, RecordProducer } from "@/lib/kafka/types";
 import { logger } from "@/lib/logger";
 import { retryTransaction } from "@/lib/retry-transaction";
 import {
@@ -16,7 +17,7 @@ import {
   anomalyWindowsTotal,
 } from "@/lib/metrics";
 import { enqueueJob } from "@/lib/queues/catalog";
-import { createQueueConnection } from "@/lib/queues/connection";
+import { createQueueProducerConnection } from "@/lib/queues/connection";
 import { openNotificationsQueue } from "@/lib/queues/notifications-queue";
 import type { AppliedTransitions } from "@/lib/services/alerts/apply-transitions";
 import { evaluateNoDataRules } from "@/lib/services/alerts/evaluate-no-data";
@@ -28,8 +29,11 @@ import { decodeClosedWindow } from "./decode-window";
 /** Windows per transaction: keeps transactions short and heartbeats regular in a large backlog. */
 const CHUNK = 500;
 
+/** A batch waits no longer for Redis to take a notification job (the outbox sweep retries). */
+const ENQUEUE_TIMEOUT_MS = 1_000;
+
 export interface AnomalyWorkerDeps {
-  kafka: Kafka;
+  kafka: KafkaConnection;
   redis: Redis;
 }
 
@@ -42,7 +46,7 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
   const env = getEnv();
   const topic = closedWindowsTopic(env.KAFKA_TOPIC_PREFIX);
   const deadLetterTopic = `${topic}.dead-letter`;
-  let producer: Producer | undefined;
+  let producer: RecordProducer | undefined;
   let queueConnection: Redis | undefined;
   let queue: Queue | undefined;
   let noDataTimer: NodeJS.Timeout | undefined;
@@ -55,8 +59,12 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     }
     for (const { event } of applied.incidents) alertIncidentsTotal.inc({ event });
     await publishLive(redis, {
-      anomalies: (applied.anomalies ?? []).map(toAnomalyDto),
-      incidents: applied.incidents.map(({ event, row, ruleName }) => ({
+      anomalies: (applied.anomalies ?? []).map((row) => ({
+        projectId: row.projectId,
+        anomaly: toAnomalyDto(row),
+      })),
+      incidents: applied.incidents.map(({ event, row, ruleName, projectId }) => ({
+        projectId,
         event,
         incident: toIncidentDto(row, ruleName),
       })),
@@ -64,7 +72,7 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     for (const id of applied.deliveryIds) {
       try {
         if (!queue) throw new Error("queue not open");
-        await enqueueJob(queue, "deliver-webhook", { delivery_id: id });
+        await enqueueJob(queue, "deliver-webhook", { delivery_id: id }, { timeoutMs: ENQUEUE_TIMEOUT_MS });
       } catch (error) {
         // Committed as pending: the alerts worker's outbox sweep queues it later.
         alertEnqueueFailuresTotal.inc();
@@ -83,10 +91,10 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     batch,
     resolveOffset,
     heartbeat,
-    commitOffsetsIfNecessary,
+    commitResolved,
     isRunning,
     isStale,
-  }: EachBatchPayload) => {
+  }: BatchContext) => {
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const stopTimer = anomalyBatchSeconds.startTimer();
     const windows: ClosedWindow[] = [];
@@ -112,7 +120,9 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     }
     const lastOffset = batch.messages[batch.messages.length - 1]?.offset ?? batch.lastOffset();
     resolveOffset(lastOffset);
-    await commitOffsetsIfNecessary();
+    // The windows are durable now: commit them, so a restarted worker does not re-read the
+    // topic (harmless, every window a no-op, but slow) and the group's lag reaches 0.
+    await commitResolved();
     for (const result of results) {
       anomalyWindowsTotal.inc({ outcome: "processed" }, result.processed);
       anomalyWindowsTotal.inc({ outcome: "duplicate" }, result.duplicates);
@@ -145,40 +155,24 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
     }
   };
 
-  const supervised = new SupervisedConsumer(
-    "anomaly",
-    () =>
-      kafka.consumer({
-        groupId: env.ANOMALY_GROUP_ID,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
-        maxWaitTimeInMs: 100,
-      }),
-    async (consumer) => {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 2,
-        eachBatch: handleBatch,
-      });
-    },
-  );
+  const supervised = new SupervisedConsumer("anomaly", kafka, {
+    groupId: env.ANOMALY_GROUP_ID,
+    topics: [topic],
+    sessionTimeoutMs: 30_000,
+    heartbeatIntervalMs: 3_000,
+    maxWaitTimeInMs: 100,
+    partitionsConsumedConcurrently: 2,
+    handleBatch,
+  });
 
   return {
     name: "anomaly-worker",
     async start() {
       stopping = false;
       await waitForTopics(kafka, [topic, deadLetterTopic], () => stopping);
-      queueConnection = createQueueConnection("anomaly");
+      queueConnection = createQueueProducerConnection("anomaly");
       queue = openNotificationsQueue(queueConnection);
-      producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+      producer = createIdempotentProducer(kafka);
       await producer.connect();
       await supervised.start();
       noDataTimer = setInterval(() => void checkNoData(), env.ALERT_NO_DATA_CHECK_MS);

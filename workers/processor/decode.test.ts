@@ -5,7 +5,7 @@ import { decodeRecord } from "./decode";
 
 const event = enrichEvent(
   { input: { event_type: "click", user_id: "u1" }, timestamp: 1_700_000_000_000 },
-  { receivedAt: 1_700_000_000_000, correlationId: "c", userAgent: undefined },
+  { receivedAt: 1_700_000_000_000, correlationId: "c", userAgent: undefined, projectId: "default" },
 );
 
 describe("decodeRecord", () => {
@@ -29,18 +29,24 @@ describe("decodeRecord", () => {
   it("completes a packed record's events from its headers", () => {
     const [record] = packEvents(
       [
-        toWireEvent({
-          input: { event_type: "click", user_id: "u1", event_id: event.event_id },
-          timestamp: undefined,
-        }),
-        toWireEvent({
-          input: { event_type: "click", user_id: "u1", event_id: "second" },
-          timestamp: undefined,
-        }),
+        toWireEvent(
+          {
+            input: { event_type: "click", user_id: "u1", event_id: event.event_id },
+            timestamp: undefined,
+          },
+          event.received_at,
+        ),
+        toWireEvent(
+          {
+            input: { event_type: "click", user_id: "u1", event_id: "second" },
+            timestamp: undefined,
+          },
+          event.received_at,
+        ),
       ],
       () => "t",
       () => 6,
-      { correlationId: "c", receivedAt: event.received_at, source: event.source },
+      { correlationId: "c", receivedAt: event.received_at, source: event.source, projectId: "default" },
     );
     const decoded = decodeRecord(
       Buffer.from(record?.value ?? ""),
@@ -56,5 +62,18 @@ describe("decodeRecord", () => {
     const decoded = decodeRecord(Buffer.from(JSON.stringify([event, { bad: true }])));
     expect(decoded.events).toHaveLength(1);
     expect(decoded.failures).toHaveLength(1);
+  });
+});
+
+describe("decodeRecord and fields it does not know", () => {
+  // A field the processor does not know would not be stored: refused on purpose (dead-lettered
+  // with its name), never dropped silently.
+  it.each([
+    [{ ...event, colour: "red" }, "unknown field: colour"],
+    [{ ...event, source: { ...event.source, ip: "10.0.0.1" } }, "unknown field in source: ip"],
+  ])("dead-letters an event with an unknown field (%#)", (item, reason) => {
+    const decoded = decodeRecord(Buffer.from(JSON.stringify([event, item])));
+    expect(decoded.events).toEqual([event]);
+    expect(decoded.failures).toEqual([{ value: JSON.stringify(item), reason }]);
   });
 });

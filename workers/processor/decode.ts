@@ -1,24 +1,7 @@
-import type { IHeaders } from "kafkajs";
-import { z } from "zod";
-import { jsonObject, type EnrichedEvent } from "@/lib/events/schema";
+import { recordEventSchema } from "@/lib/events/fields";
+import type { EnrichedEvent } from "@/lib/events/schema";
 import { unpackRecord } from "@/lib/kafka/records";
-
-// What the ingest route wrote; checked again here because a topic may hold anything.
-const enrichedSchema = z.object({
-  event_id: z.string().min(1),
-  event_type: z.string().min(1),
-  timestamp: z.number().finite(),
-  received_at: z.number().finite(),
-  user_id: z.string().optional(),
-  session_id: z.string().optional(),
-  region: z.string().optional(),
-  value: z.number().optional(),
-  properties: jsonObject.optional(),
-  correlation_id: z.string(),
-  id_supplied: z.boolean(),
-  timestamp_supplied: z.boolean(),
-  source: z.object({ user_agent: z.string().optional(), api_version: z.literal(1) }),
-});
+import type { RecordHeaders } from "@/lib/kafka/types";
 
 export interface DecodedRecord {
   events: EnrichedEvent[];
@@ -27,9 +10,15 @@ export interface DecodedRecord {
 }
 
 function checkEvent(json: unknown): { ok: true; event: EnrichedEvent } | { ok: false; reason: string } {
-  const parsed = enrichedSchema.safeParse(json);
-  if (parsed.success) return { ok: true, event: parsed.data as EnrichedEvent };
+  // What the ingest route wrote, checked again because a topic may hold anything. An unknown
+  // field is refused, not dropped: the record goes to the dead-letter topic naming it.
+  const parsed = recordEventSchema.safeParse(json);
+  if (parsed.success) return { ok: true, event: parsed.data };
   const issue = parsed.error.issues[0];
+  if (issue?.code === "unrecognized_keys") {
+    const at = issue.path.length > 0 ? ` in ${issue.path.join(".")}` : "";
+    return { ok: false, reason: `unknown field${at}: ${issue.keys.join(", ")}` };
+  }
   return { ok: false, reason: `invalid field ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}` };
 }
 
@@ -38,7 +27,7 @@ function checkEvent(json: unknown): { ok: true; event: EnrichedEvent } | { ok: f
  * partition by the ingest route, their shared fields in the headers). A bad record or
  * element is reported, never thrown.
  */
-export function decodeRecord(value: Buffer | null, headers?: IHeaders): DecodedRecord {
+export function decodeRecord(value: Buffer | null, headers?: RecordHeaders): DecodedRecord {
   if (value === null) return { events: [], failures: [{ value: null, reason: "empty message" }] };
   const text = value.toString("utf8");
   let items: unknown[];

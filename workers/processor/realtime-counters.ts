@@ -18,13 +18,13 @@ export async function recordSecondCounts(
   const ttl = getEnv().REALTIME_BUCKET_TTL_SECONDS;
   const pipeline = redis.pipeline();
   addSessions(pipeline, sessions);
-  const touched = new Set<number>();
+  const touched = new Set<string>();
   for (const row of counts) {
-    const key = redisKeys.second(row.second);
+    const key = redisKeys.second(row.project_id, row.second);
     pipeline.hincrby(key, counterField(row.event_type, row.region), row.count);
-    touched.add(row.second);
+    touched.add(key);
   }
-  for (const second of touched) pipeline.expire(redisKeys.second(second), ttl);
+  for (const key of touched) pipeline.expire(key, ttl);
   const results = await pipeline.exec();
   const failed = results?.find(([error]) => error !== null);
   if (failed?.[0]) throw failed[0];
@@ -32,23 +32,24 @@ export async function recordSecondCounts(
 
 /** A session id seen at a time (epoch ms). */
 export interface SessionSighting {
+  projectId: string;
   sessionId: string;
   time: number;
 }
 
 /** PFADD is idempotent, so a redelivered batch cannot inflate the active-session count. */
 function addSessions(pipeline: ChainableCommander, sessions: SessionSighting[]): void {
-  const byMinute = new Map<number, string[]>();
+  const byKey = new Map<string, string[]>();
   const oldest = Math.floor(Date.now() / 60_000) - ACTIVE_SESSION_MINUTES;
-  for (const { sessionId, time } of sessions) {
+  for (const { projectId, sessionId, time } of sessions) {
     const minute = Math.floor(time / 60_000);
     if (minute < oldest) continue;
-    const list = byMinute.get(minute) ?? [];
+    const key = redisKeys.sessionsMinute(projectId, minute);
+    const list = byKey.get(key) ?? [];
     list.push(sessionId);
-    byMinute.set(minute, list);
+    byKey.set(key, list);
   }
-  for (const [minute, ids] of byMinute) {
-    const key = redisKeys.sessionsMinute(minute);
+  for (const [key, ids] of byKey) {
     pipeline.pfadd(key, ...ids);
     pipeline.expire(key, (ACTIVE_SESSION_MINUTES + 2) * 60);
   }

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { getSql } from "@/db/client";
+import { readSecondCounts, readSessionsByMinute } from "@/db/queries/recent-activity";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { ACTIVE_SESSION_MINUTES, counterField, redisKeys } from "@/lib/redis";
@@ -19,37 +20,33 @@ export async function rebuildRealtime(
   const acquired = await redis.set(redisKeys.rebuildLock(), String(process.pid), "EX", 60, "NX");
   if (acquired !== "OK") return undefined;
   const sql = getSql();
-  const since = new Date(Date.now() - env.REALTIME_BUCKET_TTL_SECONDS * 1000).toISOString();
-  const rows = await sql<{ event_type: string; region: string; second: string; count: number }[]>`
-    select event_type, coalesce(region, 'unknown') as region,
-           floor(extract(epoch from event_time))::int8 as second, count(*)::int as count
-    from raw_events where event_time >= ${since}::timestamptz and not late
-    group by 1, 2, 3`;
-  const sessionsSince = new Date(Date.now() - ACTIVE_SESSION_MINUTES * 60_000).toISOString();
-  const sessions = await sql<{ minute: string; ids: string[] }[]>`
-    select floor(extract(epoch from event_time) / 60)::int8 as minute, array_agg(distinct session_id) as ids
-    from raw_events where event_time >= ${sessionsSince}::timestamptz and session_id is not null and not late
-    group by 1`;
-  const bySecond = new Map<number, Record<string, number>>();
+  const since = new Date(Date.now() - env.REALTIME_BUCKET_TTL_SECONDS * 1000);
+  // the series the per-second counters keep: bounded as the aggregates are
+  const rows = await readSecondCounts(sql, since, {
+    eventTypes: env.EVENT_TYPES,
+    scope: env.PROCESSOR_GROUP_ID,
+  });
+  const sessions = await readSessionsByMinute(sql, new Date(Date.now() - ACTIVE_SESSION_MINUTES * 60_000));
+  const byKey = new Map<string, Record<string, number>>();
   for (const row of rows) {
-    const fields = bySecond.get(Number(row.second)) ?? {};
+    const key = redisKeys.second(row.project_id, Number(row.second));
+    const fields = byKey.get(key) ?? {};
     fields[counterField(row.event_type, row.region)] = row.count;
-    bySecond.set(Number(row.second), fields);
+    byKey.set(key, fields);
   }
   const pipeline = redis.pipeline();
-  for (const [second, fields] of bySecond) {
-    const key = redisKeys.second(second);
+  for (const [key, fields] of byKey) {
     pipeline.del(key);
     pipeline.hset(key, fields);
     pipeline.expire(key, env.REALTIME_BUCKET_TTL_SECONDS);
   }
-  for (const { minute, ids } of sessions) {
-    const key = redisKeys.sessionsMinute(Number(minute));
+  for (const { project_id: projectId, minute, ids } of sessions) {
+    const key = redisKeys.sessionsMinute(projectId, Number(minute));
     pipeline.pfadd(key, ...ids);
     pipeline.expire(key, (ACTIVE_SESSION_MINUTES + 2) * 60);
   }
   await pipeline.exec();
-  return { seconds: bySecond.size, minutes: sessions.length };
+  return { seconds: byKey.size, minutes: sessions.length };
 }
 
 /** Runs the rebuild whenever the connection comes back after it was lost. */

@@ -1,9 +1,12 @@
 import { hostname } from "node:os";
-import type { Admin, Kafka } from "kafkajs";
 import { getSql } from "@/db/client";
+import { readStoredOffsets } from "@/db/queries/consumer-progress";
 import { getEnv } from "@/lib/env";
+import { createAdmin } from "@/lib/kafka/client";
+import type { KafkaAdmin, KafkaConnection } from "@/lib/kafka/types";
 import { logger } from "@/lib/logger";
 import { processorConsumerLag } from "@/lib/metrics";
+import { recordSystemSnapshot } from "@/lib/services/system/record-snapshot";
 import type { Component } from "../lifecycle";
 import type { ProcessorStats } from "./processor-stats";
 
@@ -18,13 +21,13 @@ export function createSystemSnapshot({
   stats,
   role,
 }: {
-  kafka: Kafka;
+  kafka: KafkaConnection;
   stats: ProcessorStats;
   role: string;
 }): Component {
   const env = getEnv();
   const instance = `${hostname()}:${process.pid}`;
-  let admin: Admin | undefined;
+  let admin: KafkaAdmin | undefined;
   let timer: NodeJS.Timeout | undefined;
   let last = Date.now();
 
@@ -33,10 +36,7 @@ export function createSystemSnapshot({
     if (!admin) return lag;
     const topics = Object.keys(stats.assignment);
     if (topics.length === 0) return lag;
-    const stored = await getSql()<{ topic: string; partition: number; next_offset: string }[]>`
-      select topic, partition, next_offset from consumer_offsets
-      where group_id = ${env.PROCESSOR_GROUP_ID} and topic in ${getSql()(topics)}`;
-    const next = new Map(stored.map((row) => [`${row.topic}/${row.partition}`, Number(row.next_offset)]));
+    const next = await readStoredOffsets(getSql(), env.PROCESSOR_GROUP_ID, topics);
     for (const topic of topics) {
       const mine = new Set(stats.assignment[topic] ?? []);
       for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
@@ -56,12 +56,17 @@ export function createSystemSnapshot({
     last = now;
     const figures = stats.take();
     const lag = await measureLag();
-    await getSql()`
-      insert into system_metrics (role, instance, events_in_per_second, events_persisted_per_second,
-                                  consumer_lag, lag_by_partition, batch_p50_ms, batch_p99_ms, late_events, rss_bytes)
-      values (${role}, ${instance}, ${figures.consumed / seconds}, ${figures.persisted / seconds},
-              ${Object.values(lag).reduce((a, b) => a + b, 0)}, ${JSON.stringify(lag)}::text::jsonb,
-              ${figures.p50}, ${figures.p99}, ${figures.late}, ${process.memoryUsage.rss()})`;
+    await recordSystemSnapshot(getSql(), {
+      role,
+      instance,
+      eventsInPerSecond: figures.consumed / seconds,
+      eventsPersistedPerSecond: figures.persisted / seconds,
+      lagByPartition: lag,
+      batchP50Ms: figures.p50,
+      batchP99Ms: figures.p99,
+      lateEvents: figures.late,
+      rssBytes: process.memoryUsage.rss(),
+    });
   };
 
   const schedule = () => {
@@ -77,7 +82,7 @@ export function createSystemSnapshot({
   return {
     name: "system-snapshot",
     async start() {
-      admin = kafka.admin();
+      admin = createAdmin(kafka);
       await admin.connect();
       last = Date.now();
       schedule();

@@ -1,11 +1,12 @@
 import { listAggregations } from "@/db/queries/aggregations";
-import { aggregationsQuery } from "@/lib/events/query";
-import { jsonResponse, withRoute } from "@/lib/http/route";
+import { projectOf } from "@/lib/auth/principal";
+import * as events from "@/lib/http/contracts/events";
+import { defineRoute } from "@/lib/http/define-route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = withRoute("aggregations.get", async (request) => {
-  const query = aggregationsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return jsonResponse({ data: await listAggregations(query), next_cursor: null });
-});
+export const GET = defineRoute(events.listAggregations, async ({ query, principal }) => ({
+  data: await listAggregations(projectOf(principal), query),
+  next_cursor: null,
+}));

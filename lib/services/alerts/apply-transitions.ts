@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { alertIncidents } from "@/db/schema";
 import type { IncidentRow, RuleRow } from "@/lib/alerts/dto";
-import { isMuted } from "@/lib/alerts/incident-machine";
+import { isMuted } from "@/lib/domain/alerts/incident-machine";
 import type { PayloadFigures } from "@/lib/alerts/webhook-payload";
 import { insertWebhookDelivery, type Tx } from "./deliveries";
 
@@ -16,7 +16,7 @@ export interface RuleTransition {
 }
 
 export interface AppliedTransitions {
-  incidents: { event: "fired" | "resolved"; row: IncidentRow; ruleName: string }[];
+  incidents: { event: "fired" | "resolved"; row: IncidentRow; ruleName: string; projectId: string }[];
   deliveryIds: string[];
 }
 
@@ -61,7 +61,7 @@ export async function applyTransitions(
         .returning();
       if (!row) continue;
       openIncidents.set(rule.id, row);
-      applied.incidents.push({ event: "fired", row, ruleName: rule.name });
+      applied.incidents.push({ event: "fired", row, ruleName: rule.name, projectId: rule.projectId });
       if (notified) {
         const id = await insertWebhookDelivery(tx, {
           kind: "firing",
@@ -87,7 +87,7 @@ export async function applyTransitions(
         .returning();
       openIncidents.delete(rule.id);
       if (!row) continue;
-      applied.incidents.push({ event: "resolved", row, ruleName: rule.name });
+      applied.incidents.push({ event: "resolved", row, ruleName: rule.name, projectId: rule.projectId });
       if (row.notified) {
         const id = await insertWebhookDelivery(tx, {
           kind: "resolved",

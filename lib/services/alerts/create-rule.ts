@@ -2,13 +2,18 @@ import "server-only";
 import { getDb } from "@/db/client";
 import { alertRules } from "@/db/schema";
 import { toRuleDto, type RuleDto } from "@/lib/alerts/dto";
-import { validateRuleInput } from "@/lib/alerts/validate-rule";
+import type { RuleInput } from "@/lib/alerts/rule-schema";
+import { checkRuleInput } from "@/lib/alerts/validate-rule";
+import { sealWebhookSecret } from "@/lib/alerts/webhook-secret";
 import { getEnv } from "@/lib/env";
 
-/** Validates and stores a new rule; its evaluation starts with the next closed window. */
-export async function createRule(body: unknown): Promise<RuleDto> {
+/**
+ * Stores a new rule (its body already parsed by the route's contract) after the checks that need
+ * configuration or DNS; its evaluation starts with the next closed window.
+ */
+export async function createRule(projectId: string, rule: RuleInput): Promise<RuleDto> {
   const env = getEnv();
-  const input = await validateRuleInput(body, {
+  const input = await checkRuleInput(rule, {
     allowPrivateWebhooks: env.ALLOW_PRIVATE_WEBHOOKS,
     windowSizes: env.WINDOW_SIZES_SECONDS,
   });
@@ -16,6 +21,7 @@ export async function createRule(body: unknown): Promise<RuleDto> {
   const [row] = await getDb()
     .insert(alertRules)
     .values({
+      projectId,
       name: input.name,
       eventType: input.event_type,
       region: input.region,
@@ -26,7 +32,7 @@ export async function createRule(body: unknown): Promise<RuleDto> {
       severity: input.severity,
       inApp: input.channels.in_app,
       webhookUrl: webhook?.url ?? null,
-      webhookSecret: webhook?.secret ?? null,
+      webhookSecret: sealWebhookSecret(webhook?.secret ?? null),
       mutedUntil: input.muted_until,
       enabled: input.enabled,
     })

@@ -1,14 +1,14 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { alertRules } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 
 /** Deletes a rule with its state, incidents and delivery log (cascade). */
-export async function deleteRule(id: string): Promise<void> {
+export async function deleteRule(projectId: string, id: string): Promise<void> {
   const deleted = await getDb()
     .delete(alertRules)
-    .where(eq(alertRules.id, id))
+    .where(and(eq(alertRules.id, id), eq(alertRules.projectId, projectId)))
     .returning({ id: alertRules.id });
   if (deleted.length === 0) throw new AppError("not_found", "No such alert rule");
 }

@@ -2,9 +2,9 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { alertRules } from "@/db/schema";
-import { alignToWindow, missingWindowsAt } from "@/lib/alerts/evaluate";
-import { stepIncident, streaksFor } from "@/lib/alerts/incident-machine";
-import { INITIAL_RULE_MEMORY, scopeKey, type RuleMemory } from "@/workers/anomaly/detect-step";
+import { alignToWindow, missingWindowsAt } from "@/lib/domain/alerts/evaluate";
+import { stepIncident, streaksFor } from "@/lib/domain/alerts/incident-machine";
+import { INITIAL_RULE_MEMORY, scopeKey, type RuleMemory } from "@/lib/domain/anomaly/detect-step";
 import { lockScopes } from "../anomalies/series-locks";
 import { loadOpenIncidents, loadRuleMemory, saveRuleMemory } from "../anomalies/record-windows";
 import { applyTransitions, type AppliedTransitions, type RuleTransition } from "./apply-transitions";
@@ -24,7 +24,7 @@ export async function evaluateNoDataRules(now: Date, latenessMs: number): Promis
     if (rules.length === 0) return { incidents: [], deliveryIds: [] };
     await lockScopes(
       tx,
-      rules.map((rule) => scopeKey(rule.windowSeconds, rule.eventType, rule.region)),
+      rules.map((rule) => scopeKey(rule.projectId, rule.windowSeconds, rule.eventType, rule.region)),
     );
     const memory = await loadRuleMemory(
       tx,

@@ -1,7 +1,7 @@
 import "server-only";
 import { listAggregations } from "@/db/queries/aggregations";
 import type { PreviewDto } from "@/lib/alerts/dto";
-import { replayRule, type ReplayRule } from "@/lib/alerts/replay";
+import { replayRule, type ReplayRule } from "@/lib/domain/alerts/replay";
 import { getEnv } from "@/lib/env";
 
 const DAY_MS = 86_400_000;
@@ -10,12 +10,12 @@ const WARMUP_DAYS = 6;
 
 /** When the rule would have fired over the last 24 hours of stored windows of its series. */
 export async function previewRule(
-  rule: ReplayRule & { eventType: string; region: string },
+  rule: ReplayRule & { projectId: string; eventType: string; region: string },
   now = Date.now(),
 ): Promise<PreviewDto> {
   const stepMs = rule.windowSeconds * 1000;
   const fromMs = now - DAY_MS;
-  const windows = await listAggregations({
+  const windows = await listAggregations(rule.projectId, {
     event_type: rule.eventType,
     region: rule.region,
     window: rule.windowSeconds,

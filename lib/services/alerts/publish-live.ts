@@ -6,19 +6,29 @@ import { logger } from "@/lib/logger";
 import { redisKeys } from "@/lib/redis";
 
 /**
- * Publishes anomalies and incident changes on the live channel. Best effort: the rows are
- * already committed and the pages poll them too, so a Redis outage costs only the live push.
+ * Publishes anomalies and incident changes on the live channel, each to the streams of its
+ * project. Best effort: the rows are already committed and the pages poll them too, so a
+ * Redis outage costs only the live push.
  */
 export async function publishLive(
   redis: Redis,
   items: {
-    anomalies?: AnomalyDto[];
-    incidents?: { event: LiveAlertMessage["event"]; incident: IncidentDto }[];
+    anomalies?: { projectId: string; anomaly: AnomalyDto }[];
+    incidents?: { projectId: string; event: LiveAlertMessage["event"]; incident: IncidentDto }[];
   },
 ): Promise<void> {
-  const messages: (LiveAnomalyMessage | LiveAlertMessage)[] = [
-    ...(items.anomalies ?? []).map((anomaly) => ({ kind: "anomaly" as const, anomaly })),
-    ...(items.incidents ?? []).map(({ event, incident }) => ({ kind: "alert" as const, event, incident })),
+  const messages: ((LiveAnomalyMessage | LiveAlertMessage) & { project: string })[] = [
+    ...(items.anomalies ?? []).map(({ projectId, anomaly }) => ({
+      kind: "anomaly" as const,
+      project: projectId,
+      anomaly,
+    })),
+    ...(items.incidents ?? []).map(({ projectId, event, incident }) => ({
+      kind: "alert" as const,
+      project: projectId,
+      event,
+      incident,
+    })),
   ];
   if (messages.length === 0) return;
   try {

@@ -17,10 +17,11 @@ import { publishLive } from "./publish-live";
  * (it shows in the delivery log like any other) and an in-app message on the live channel.
  */
 export async function sendTestNotification(
+  projectId: string,
   ruleId: string,
   deps: { queue: Queue; redis: Redis },
 ): Promise<{ delivery: DeliveryDto | null; in_app: boolean }> {
-  const rule = await getRuleRow(ruleId);
+  const rule = await getRuleRow(projectId, ruleId);
   if (!rule) throw new AppError("not_found", "No such alert rule");
   const now = new Date();
   let delivery: DeliveryDto | null = null;
@@ -64,7 +65,7 @@ export async function sendTestNotification(
       acknowledged_at: null,
       resolved_at: now.toISOString(),
     };
-    await publishLive(deps.redis, { incidents: [{ event: "test", incident }] });
+    await publishLive(deps.redis, { incidents: [{ projectId, event: "test", incident }] });
   }
   return { delivery, in_app: rule.inApp };
 }

@@ -3,34 +3,27 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { alertIncidents, alertRules, alertRuleStates } from "@/db/schema";
 import { toRuleDto, type RuleDto } from "@/lib/alerts/dto";
-import { rulePatchSchema, toErrorDetails } from "@/lib/alerts/rule-schema";
-import {
-  changesEvaluation,
-  nextWebhookSecret,
-  ruleToInput,
-  validateRuleInput,
-} from "@/lib/alerts/validate-rule";
+import type { RulePatch } from "@/lib/alerts/rule-schema";
+import { changesEvaluation, mergeRulePatch, validateRuleInput } from "@/lib/alerts/validate-rule";
+import { nextStoredWebhookSecret } from "@/lib/alerts/webhook-secret";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
 /**
- * Applies a partial update. The merged rule is validated as a whole; when the update changes
- * what the rule watches or when it fires (or disables it), its open incident is closed without
- * a notification and its evaluation restarts.
+ * Applies a partial update (each field already parsed by the route's contract). The merged rule
+ * is validated as a whole; when the update changes what the rule watches or when it fires (or
+ * disables it), its open incident is closed without a notification and its evaluation restarts.
  */
-export async function updateRule(id: string, body: unknown): Promise<RuleDto> {
-  const patch = rulePatchSchema.safeParse(body);
-  if (!patch.success) {
-    throw new AppError("validation_failed", "The alert rule is invalid", {
-      details: toErrorDetails(patch.error),
-    });
-  }
+export async function updateRule(projectId: string, id: string, patch: RulePatch): Promise<RuleDto> {
   const env = getEnv();
   return getDb().transaction(async (tx) => {
-    const [current] = await tx.select().from(alertRules).where(eq(alertRules.id, id)).for("update");
+    const [current] = await tx
+      .select()
+      .from(alertRules)
+      .where(and(eq(alertRules.id, id), eq(alertRules.projectId, projectId)))
+      .for("update");
     if (!current) throw new AppError("not_found", "No such alert rule");
-    const merged = { ...ruleToInput(current), ...definedEntries(patch.data) };
-    const input = await validateRuleInput(merged, {
+    const input = await validateRuleInput(mergeRulePatch(current, patch), {
       allowPrivateWebhooks: env.ALLOW_PRIVATE_WEBHOOKS,
       windowSizes: env.WINDOW_SIZES_SECONDS,
     });
@@ -48,7 +41,7 @@ export async function updateRule(id: string, body: unknown): Promise<RuleDto> {
         severity: input.severity,
         inApp: input.channels.in_app,
         webhookUrl: input.channels.webhook?.url ?? null,
-        webhookSecret: nextWebhookSecret(input, current.webhookSecret),
+        webhookSecret: nextStoredWebhookSecret(input, current.webhookSecret),
         mutedUntil: input.muted_until,
         enabled: input.enabled,
         updatedAt: sql`now()`,
@@ -70,8 +63,4 @@ export async function updateRule(id: string, body: unknown): Promise<RuleDto> {
       .where(and(eq(alertIncidents.ruleId, id), ne(alertIncidents.status, "resolved")));
     return toRuleDto(row, open ?? null, Date.now());
   });
-}
-
-function definedEntries(patch: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
 }

@@ -4,16 +4,20 @@ import { getDb } from "@/db/client";
 import { alertIncidents, alertRules, alertRuleStates, anomalies, detectorStates } from "@/db/schema";
 import { isRuleMetric, type Sensitivity } from "@/lib/alerts/constants";
 import type { AnomalyRow, IncidentRow, RuleRow } from "@/lib/alerts/dto";
-import { parseSeriesKey, seriesKey, seriesOfWindow } from "@/lib/alerts/series";
-import type { ClosedWindow } from "@/lib/events/closed-window";
-import type { DetectorState } from "@/workers/detection/detector";
-import { parseDetectorState, serializeDetectorState } from "@/workers/detection/detector";
+import { parseSeriesKey, seriesKey, seriesOfWindow } from "@/lib/domain/alerts/series";
+import { projectOfWindow, type ClosedWindow } from "@/lib/events/closed-window";
+import { DEFAULT_PROJECT_ID } from "@/lib/domain/projects";
+import type { DetectorState } from "@/lib/domain/detection/detector";
+import { parseDetectorState, serializeDetectorState } from "@/lib/domain/detection/detector";
+import { listAggregations } from "@/db/queries/aggregations";
+import { seriesWarmedTotal } from "@/lib/metrics";
 import {
   runDetectionStep,
   scopeKey,
+  warmSeriesMemory,
   type RuleMemory,
   type SeriesMemory,
-} from "@/workers/anomaly/detect-step";
+} from "@/lib/domain/anomaly/detect-step";
 import { applyTransitions, type AppliedTransitions } from "../alerts/apply-transitions";
 import type { Tx } from "../alerts/deliveries";
 import { lockScopes } from "./series-locks";
@@ -37,9 +41,11 @@ export async function recordClosedWindows(
   options: { defaultSensitivity: Sensitivity; now: Date },
 ): Promise<RecordedWindows> {
   const keys = [...new Set(windows.flatMap((window) => seriesOfWindow(window).map(seriesKey)))];
-  const scopes = new Map<string, { windowSeconds: number; eventType: string; region: string }>();
+  const scopes = new Map<string, RuleScope>();
   for (const window of windows) {
-    scopes.set(scopeKey(window.window_seconds, window.event_type, window.region), {
+    const projectId = projectOfWindow(window);
+    scopes.set(scopeKey(projectId, window.window_seconds, window.event_type, window.region), {
+      projectId,
       windowSeconds: window.window_seconds,
       eventType: window.event_type,
       region: window.region,
@@ -48,6 +54,7 @@ export async function recordClosedWindows(
   return getDb().transaction(async (tx) => {
     await lockScopes(tx, [...scopes.keys()]);
     const series = await loadSeries(tx, keys);
+    await warmNewSeries(series, windows);
     const rules = await loadRules(tx, [...scopes.values()]);
     const ruleMemory = await loadRuleMemory(
       tx,
@@ -83,6 +90,7 @@ export async function recordClosedWindows(
           lower: change.lower,
           upper: change.upper,
           score: change.score,
+          warmingUp: change.warmingUp,
         },
       })),
       options.now,
@@ -94,12 +102,53 @@ export async function recordClosedWindows(
 function anomalyLink(row: AnomalyRow): string {
   if (!isRuleMetric(row.metric)) return "";
   const key = seriesKey({
+    projectId: row.projectId,
     windowSeconds: row.windowSeconds,
     eventType: row.eventType,
     region: row.region,
     metric: row.metric,
   });
   return `${key}@${row.windowStart.getTime()}`;
+}
+
+/** The stored history a new series learns before its first window is scored: a week at most. */
+const WARM_HISTORY_MS = 7 * 86_400_000;
+const WARM_HISTORY_WINDOWS = 10_080;
+
+/**
+ * Series of this batch with no detector state whose history is already in `aggregations`
+ * (after a replay, a backfill or an upgrade) learn it first (`warmSeriesMemory`), so their first
+ * window is scored with that knowledge instead of warming up for 30 windows. A series with no
+ * history starts fresh, as before. Closed rows never change, so they are read outside the
+ * transaction; one read per new series (type x region x size), its four metrics share it.
+ */
+async function warmNewSeries(series: Map<string, SeriesMemory>, windows: ClosedWindow[]): Promise<void> {
+  const firstOfScope = new Map<string, ClosedWindow>();
+  for (const window of windows) {
+    const ids = seriesOfWindow(window);
+    if (ids.every((id) => series.has(seriesKey(id)))) continue;
+    const scope = scopeKey(projectOfWindow(window), window.window_seconds, window.event_type, window.region);
+    const seen = firstOfScope.get(scope);
+    if (!seen || Date.parse(window.window_start) < Date.parse(seen.window_start))
+      firstOfScope.set(scope, window);
+  }
+  for (const window of firstOfScope.values()) {
+    const before = Date.parse(window.window_start);
+    const history = await listAggregations(projectOfWindow(window), {
+      event_type: window.event_type,
+      region: window.region,
+      window: window.window_seconds,
+      from: new Date(before - Math.min(WARM_HISTORY_MS, WARM_HISTORY_WINDOWS * window.window_seconds * 1000)),
+      to: new Date(before),
+      limit: WARM_HISTORY_WINDOWS,
+    });
+    if (history.length === 0) continue;
+    for (const id of seriesOfWindow(window)) {
+      const key = seriesKey(id);
+      if (!series.has(key)) series.set(key, warmSeriesMemory(id, history));
+    }
+    seriesWarmedTotal.inc();
+  }
 }
 
 async function loadSeries(tx: Tx, keys: string[]): Promise<Map<string, SeriesMemory>> {
@@ -131,6 +180,7 @@ async function saveSeries(tx: Tx, changed: Map<string, SeriesMemory>): Promise<v
       : [
           {
             seriesKey: key,
+            projectId: memory.id.projectId ?? DEFAULT_PROJECT_ID,
             windowSeconds: memory.id.windowSeconds,
             eventType: memory.id.eventType,
             region: memory.id.region,
@@ -172,6 +222,7 @@ async function insertAnomalies(
     .insert(anomalies)
     .values(
       found.map((anomaly) => ({
+        projectId: anomaly.id.projectId ?? DEFAULT_PROJECT_ID,
         eventType: anomaly.id.eventType,
         region: anomaly.id.region,
         metric: anomaly.id.metric,
@@ -182,6 +233,7 @@ async function insertAnomalies(
         lower: anomaly.lower,
         upper: anomaly.upper,
         score: anomaly.score,
+        confidence: anomaly.confidence,
         direction: anomaly.direction,
         severity: anomaly.severity,
         context: anomaly.context,
@@ -191,10 +243,14 @@ async function insertAnomalies(
     .returning();
 }
 
-async function loadRules(
-  tx: Tx,
-  scopes: { windowSeconds: number; eventType: string; region: string }[],
-): Promise<RuleRow[]> {
+interface RuleScope {
+  projectId: string;
+  windowSeconds: number;
+  eventType: string;
+  region: string;
+}
+
+async function loadRules(tx: Tx, scopes: RuleScope[]): Promise<RuleRow[]> {
   const rules: RuleRow[] = [];
   for (let i = 0; i < scopes.length; i += CHUNK) {
     const matches: SQL[] = scopes
@@ -202,6 +258,7 @@ async function loadRules(
       .map(
         (scope) =>
           and(
+            eq(alertRules.projectId, scope.projectId),
             eq(alertRules.windowSeconds, scope.windowSeconds),
             eq(alertRules.eventType, scope.eventType),
             eq(alertRules.region, scope.region),

@@ -1,5 +1,5 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { anomalies } from "@/db/schema";
 import { toAnomalyDto, type AnomalyDto } from "@/lib/alerts/dto";
@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 
 /** Moves an anomaly to open, acknowledged or resolved, stamping when. */
 export async function setAnomalyStatus(
+  projectId: string,
   id: number,
   status: "open" | "acknowledged" | "resolved",
 ): Promise<AnomalyDto> {
@@ -19,7 +20,7 @@ export async function setAnomalyStatus(
   const [row] = await getDb()
     .update(anomalies)
     .set({ status, ...stamps, updatedAt: sql`now()` })
-    .where(eq(anomalies.id, id))
+    .where(and(eq(anomalies.id, id), eq(anomalies.projectId, projectId)))
     .returning();
   if (!row) throw new AppError("not_found", "No such anomaly");
   return toAnomalyDto(row);

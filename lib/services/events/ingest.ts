@@ -49,10 +49,24 @@ export function prepareEvents(input: IngestInput): WireEvent[] {
   };
   const events: WireEvent[] = [];
   const details: ErrorDetail[] = [];
+  // one request holds an event once: a repeated event_id is the client's mistake, not a retry
+  const firstIndexOfId = new Map<string, number>();
   items.forEach((item, index) => {
     const result = validateEvent(item, index, limits);
-    if (!result.ok) details.push(...result.details);
-    else if (details.length === 0) events.push(toWireEvent(result.event));
+    if (!result.ok) {
+      details.push(...result.details);
+      return;
+    }
+    const id = result.event.input.event_id;
+    if (id !== undefined) {
+      const first = firstIndexOfId.get(id);
+      if (first !== undefined) {
+        details.push({ index, path: "event_id", message: `repeats the event_id of event ${first}` });
+        return;
+      }
+      firstIndexOfId.set(id, index);
+    }
+    if (details.length === 0) events.push(toWireEvent(result.event, input.receivedAt));
   });
   if (details.length > 0) {
     ingestRejectedEventsTotal.inc(items.length);
@@ -71,8 +85,9 @@ export async function ingestEvents(input: IngestInput): Promise<IngestResult> {
     correlationId: input.correlationId,
     receivedAt: input.receivedAt,
     source: sourceOf(input),
+    projectId: input.projectId,
   });
   ingestEventsTotal.inc(events.length);
-  publishLiveCounts(events, input.receivedAt);
+  publishLiveCounts(input.projectId, events, input.receivedAt);
   return { accepted: events.length, event_ids: events.map((event) => event.event_id) };
 }

@@ -3,6 +3,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { closeDb, getSql } from "@/db/client";
 import { enrichEvent } from "@/lib/events/enrich";
 import { persistBatch, stageEvent } from "./persist-batch";
+import { aggregationConfigFromEnv } from "./aggregation-config";
+
+/** One 300 s window size; region admissions of a scope of this run's own (never full). */
+const CONFIG_300 = {
+  ...aggregationConfigFromEnv(),
+  windowSizesSeconds: [300],
+  scope: `test-${Math.random().toString(36).slice(2)}`,
+};
 
 afterAll(() => closeDb());
 
@@ -21,11 +29,10 @@ function clickBatch(region: string, count: number) {
     stageEvent({
       event: enrichEvent(
         { input: { event_type: "click", region, value: i }, timestamp: now },
-        { receivedAt: now, correlationId: region, userAgent: undefined },
+        { receivedAt: now, correlationId: region, userAgent: undefined, projectId: "default" },
       ),
       partition: 0,
       offset: i,
-      late: false,
       maybeClosed: false,
     }),
   );
@@ -48,13 +55,13 @@ describe("persistBatch", () => {
         },
         timestamp: now,
       },
-      { receivedAt: now, correlationId: `c-${tag}`, userAgent: awkward },
+      { receivedAt: now, correlationId: `c-${tag}`, userAgent: awkward, projectId: "default" },
     );
     const result = await persistBatch(
       getSql(),
-      [stageEvent({ event, partition: 1, offset: 7, late: false, maybeClosed: false })],
+      [stageEvent({ event, partition: 1, offset: 7, maybeClosed: false })],
       [],
-      [300],
+      CONFIG_300,
     );
     expect(result.inserted).toBe(1);
     const [row] = await getSql()<
@@ -83,7 +90,7 @@ describe("persistBatch", () => {
     const batch = [0, 1].map((i) => ({
       event: enrichEvent(
         { input: { event_type: "click", region: `fetches-${tag}` }, timestamp: now - 1000 + i * 500 },
-        { receivedAt: now, correlationId: tag, userAgent: undefined },
+        { receivedAt: now, correlationId: tag, userAgent: undefined, projectId: "default" },
       ),
       partition: 3,
       offset: 10 + i,
@@ -97,7 +104,12 @@ describe("persistBatch", () => {
       nextOffset: 11 + i,
       maxEventTime: now - 1000 + i * 500,
     });
-    const result = await persistBatch(getSql(), batch.map(stageEvent), [progress(1), progress(0)], [300]);
+    const result = await persistBatch(
+      getSql(),
+      batch.map(stageEvent),
+      [progress(1), progress(0)],
+      CONFIG_300,
+    );
     expect(result.inserted).toBe(2);
     const [stored] = await getSql()<{ next_offset: string; max_ms: string }[]>`
       select o.next_offset, (extract(epoch from w.max_event_time) * 1000)::int8 as max_ms
@@ -110,7 +122,7 @@ describe("persistBatch", () => {
   it("stores and counts an event once when two writers store it at the same moment (rebalance)", async () => {
     const tag = randomBytes(3).toString("hex");
     const batch = clickBatch(`race-${tag}`, 200);
-    const write = () => persistBatch(getSql(), batch, [], [300]);
+    const write = () => persistBatch(getSql(), batch, [], CONFIG_300);
     const results = await Promise.all([write(), write(), write()]);
     expect(results.reduce((sum, result) => sum + result.inserted, 0)).toBe(200);
     const agg = await clickWindow(`race-${tag}`);
@@ -120,8 +132,8 @@ describe("persistBatch", () => {
   it("adds nothing when the same batch is persisted again (redelivery)", async () => {
     const tag = randomBytes(3).toString("hex");
     const batch = clickBatch(`redeliver-${tag}`, 50);
-    expect((await persistBatch(getSql(), batch, [], [300])).inserted).toBe(50);
-    expect((await persistBatch(getSql(), batch, [], [300])).inserted).toBe(0);
+    expect((await persistBatch(getSql(), batch, [], CONFIG_300)).inserted).toBe(50);
+    expect((await persistBatch(getSql(), batch, [], CONFIG_300)).inserted).toBe(0);
     const agg = await clickWindow(`redeliver-${tag}`);
     expect(agg?.n).toBe(50);
   });
@@ -129,9 +141,9 @@ describe("persistBatch", () => {
   it("stores only the new events of a batch that repeats stored ones (a re-read after a resume from Kafka's offsets)", async () => {
     const tag = randomBytes(3).toString("hex");
     const batch = clickBatch(`reread-${tag}`, 60);
-    expect((await persistBatch(getSql(), batch.slice(0, 40), [], [300])).inserted).toBe(40);
+    expect((await persistBatch(getSql(), batch.slice(0, 40), [], CONFIG_300)).inserted).toBe(40);
     // the primary key stops the first attempt; the second looks every id up
-    expect((await persistBatch(getSql(), batch.slice(25), [], [300])).inserted).toBe(20);
+    expect((await persistBatch(getSql(), batch.slice(25), [], CONFIG_300)).inserted).toBe(20);
     const agg = await clickWindow(`reread-${tag}`);
     expect(agg?.n).toBe(60);
     expect(agg?.sum).toBe((59 * 60) / 2);

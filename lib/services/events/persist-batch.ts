@@ -3,15 +3,31 @@ import type { TransactionSql } from "postgres";
 import type { Sql } from "@/db/client";
 import type { EnrichedEvent } from "@/lib/events/schema";
 import { retryTransaction } from "@/lib/retry-transaction";
+import type { AggregationConfig } from "./aggregation-config";
+import {
+  admitRegionsSql,
+  boundedRegionSql,
+  boundedTypeSql,
+  OVERFLOW_BUCKET,
+  UNKNOWN_REGION,
+} from "./cardinality-sql";
 import { ROLLUP_INSERT_SQL, rollupBinSeconds, rollupCtes } from "./rollup-sql";
+import {
+  STAGED_TIME_COLUMNS,
+  STAGING_COLUMN_NAMES,
+  STAGING_COLUMNS,
+  STORED_COLUMNS,
+  toStagingLine,
+} from "./staging";
 
 export interface ConsumedEvent {
   event: EnrichedEvent;
   partition: number;
   offset: number;
-  /** Behind its partition's watermark: stored raw, flagged, kept out of the aggregates. */
-  late: boolean;
-  /** Its window may already be closed (ended before now minus the lateness): check in SQL. */
+  /**
+   * A window of it may be closed already (see `mayBeClosed`): SQL checks each size's window
+   * and counts the event only in those still open. False skips that check.
+   */
   maybeClosed: boolean;
 }
 
@@ -21,7 +37,11 @@ export interface ConsumedEvent {
  * keeps no more of the event than it needs afterwards.
  */
 export interface StagedEvent {
+  /** Ids are unique within a project: two projects' events may share one. */
+  projectId: string;
   eventId: string;
+  /** The event's time when the client sent it (then id and time identify the event), else undefined. */
+  suppliedTime: number | undefined;
   stagingRow: string;
 }
 
@@ -36,6 +56,7 @@ export interface PartitionProgress {
 
 /** Newly stored, counted events per (type, region, second): what the real-time counters add. */
 export interface SecondCount {
+  project_id: string;
   event_type: string;
   region: string;
   second: number;
@@ -46,9 +67,34 @@ export interface PersistResult {
   inserted: number;
   late: number;
   secondCounts: SecondCount[];
+  /** Stored events aggregated as "other" because their type, or their region, has no series of its own. */
+  typeOverflow: number;
+  regionOverflow: number;
 }
 
-export const UNKNOWN_REGION = "unknown";
+interface PersistRow {
+  project_id: string;
+  event_type: string;
+  region: string;
+  second: string;
+  count: number;
+  late: boolean;
+  type_overflow: number;
+  region_overflow: number;
+}
+
+/**
+ * Admits the batch's new regions while places are left (cardinality-sql.ts). Sent right
+ * behind the COPY on the same connection (postgres.js pipelines them): no round trip added.
+ */
+function admitRegions(tx: TransactionSql, scope: string, regionLimit: number): Promise<unknown> {
+  return Promise.all([
+    tx.unsafe(ADMISSION_LOCK_SQL, [scope, regionLimit], { prepare: true }),
+    tx.unsafe(ADMIT_REGIONS_SQL, [scope, regionLimit], { prepare: true }),
+  ]);
+}
+
+export { UNKNOWN_REGION };
 /** Replay takes this lock exclusively; every batch takes it shared, so the two never interleave. */
 export const REPLAY_LOCK_KEY = 7_202_611;
 /** An event of the batch is stored already: the batch runs again (see PERSIST_SQL). */
@@ -57,105 +103,100 @@ const BATCH_WORK_MEM = "32MB";
 
 // The batch arrives by COPY into this per-connection temporary table (emptied at commit):
 // COPY's text format is several times cheaper for PostgreSQL to read than one JSON parameter.
-// Times travel as epoch milliseconds: cheaper to write in Node and to read in PostgreSQL
-// than ISO 8601 text.
-const STAGING_COLUMNS = `event_id text, event_time_ms int8, event_type text, region text, user_id text,
-  session_id text, value float8, properties jsonb, received_at_ms int8, correlation_id text, source jsonb,
-  late bool, maybe_closed bool, kafka_partition int, kafka_offset int8, id_supplied bool, timestamp_supplied bool`;
+// Its columns come from the event's field table (staging.ts).
+const COPY_SQL = `copy persist_staging (${STAGING_COLUMN_NAMES}) from stdin`;
 const STAGING_DDL = `create temp table if not exists persist_staging (${STAGING_COLUMNS}) on commit delete rows`;
 
 // TRICKY: which events may be stored already? Offsets commit with the rows, so after a
 // crash the processor resumes exactly past what is stored: an event with a server-assigned
 // id comes back only if its record is read twice (a resume from Kafka's trailing offsets,
 // or two members writing one partition during a rebalance), and then its key, time
-// included, is the same. So by default ($3 false) only events whose client chose the id are
+// included, is the same. So by default ($2 false) only events whose client chose the id are
 // looked up (an anti-join), and the primary key catches the rest: a unique violation rolls
 // the transaction back whole, and persistBatch runs it again with every event looked up
-// ($3 true). Looking every event up on every batch cost a third of the statement. A client
-// retry that omitted `timestamp` gets a new event_time, so its key alone would not match;
-// those rows (id supplied, time not) are also looked up by id around their receive time.
+// ($2 true). Looking every event up on every batch cost a third of the statement. An
+// event sent without `timestamp` whose id is a UUIDv7 (the server's ids are) takes the id's
+// time, so its retries have the same key (lib/events/event-id.ts). Any other client id sent
+// without `timestamp` gets its receive time, different on each attempt: those rows are looked
+// up by id within a day either side of their receive time, whichever copy arrives first.
+// TRICKY: ids are a project's own, so the lookups compare the project too, as an expression
+// (project_id || ''): compared as a column, the planner took the project-first indexes and
+// scanned a day of the project's rows per event (a fault test's batches ran into the statement
+// timeout); as an expression it filters the rows the primary key (event_id, event_time) finds.
+const TYPES_SQL = "string_to_array($4::text, ',')";
+
 export const PERSIST_SQL = `
 with staged as (
-  select t.*, timestamptz 'epoch' + t.event_time_ms * interval '1 millisecond' as event_time,
-         timestamptz 'epoch' + t.received_at_ms * interval '1 millisecond' as received_at
+  select t.*, ${STAGED_TIME_COLUMNS}
   from persist_staging t
 ),
 input as (
+  -- late for a size when that size's window of the event's project is closed already (its
+  -- all-series row says so; the closer closes every row of a project's window at once, never
+  -- while a batch writes: see close-windows.ts). A window its project never had a row of is
+  -- open: it is made now and closes after the grace period, so a project's history sent with
+  -- past times (a backfill) is counted. Only events whose window may have ended are looked at.
   select t.*,
-         t.late or (t.maybe_closed and exists (
-           select 1 from aggregations a
-           where a.window_seconds = $2::int and a.event_type = '*' and a.region = '*'
-             and a.window_start = date_bin(make_interval(secs => $2::int), t.event_time, timestamptz 'epoch')
-             and a.closed_at is not null)) as is_late
+         case when t.maybe_closed then nullif(array(
+           select s.size from unnest(string_to_array($1::text, ',')::int[]) as s(size)
+           where exists (
+             select 1 from aggregations a
+             where a.window_seconds = s.size and a.event_type = '*' and a.region = '*'
+               and a.window_start = date_bin(make_interval(secs => s.size), t.event_time, timestamptz 'epoch')
+               and a.project_id = t.project_id and a.closed_at is not null)
+           order by s.size), '{}') end as late_windows
   from staged t
 ),
 inserted as (
-  insert into raw_events (event_id, event_time, event_type, region, user_id, session_id, value,
-                          properties, received_at, correlation_id, source, late, kafka_partition, kafka_offset)
-  select event_id, event_time, event_type, region, user_id, session_id, value,
-         properties, received_at, correlation_id, source, is_late, kafka_partition, kafka_offset
+  insert into raw_events (${STORED_COLUMNS}, late, late_windows, kafka_partition, kafka_offset)
+  select ${STORED_COLUMNS}, late_windows is not null, late_windows, kafka_partition, kafka_offset
   from input i
-  where (not ($3::bool or i.id_supplied)
-         or not exists (select 1 from raw_events r where r.event_id = i.event_id and r.event_time = i.event_time))
+  where (not ($2::bool or i.id_supplied)
+         or not exists (select 1 from raw_events r
+                        where r.event_id = i.event_id and r.event_time = i.event_time
+                          and (r.project_id || '') = i.project_id))
     and (not i.id_supplied or i.timestamp_supplied or not exists (
           select 1 from raw_events r
-          where r.event_id = i.event_id
-            and r.event_time between i.received_at - interval '1 day' and i.received_at + interval '1 minute'))
-  returning event_time, event_type, coalesce(region, '${UNKNOWN_REGION}') as region, user_id, value, late
+          where r.event_id = i.event_id and (r.project_id || '') = i.project_id
+            and r.event_time between i.received_at - interval '1 day' and i.received_at + interval '1 day'))
+  returning project_id, event_time, event_type, coalesce(region, '${UNKNOWN_REGION}') as region, user_id, value,
+            late, late_windows
 ),
 rollup_events as (
-  select event_time, event_type, region, user_id, value from inserted where not late
+  select project_id, event_time, event_type, region, user_id, value, late_windows from inserted
 ),
-${rollupCtes("string_to_array($1::text, ',')::int[]", "$4::int")},
-rolled as (${ROLLUP_INSERT_SQL})
-select event_type, region, floor(extract(epoch from event_time))::int8 as second,
-       count(*)::int as count, late
-from inserted
-group by 1, 2, 3, 5
+${rollupCtes("string_to_array($1::text, ',')::int[]", "$3::int", { typesSql: TYPES_SQL, scopeSql: "$5::text" })},
+rolled as (${ROLLUP_INSERT_SQL}),
+counted as (
+  select project_id, ${boundedTypeSql("event_type", TYPES_SQL)} as event_type,
+         ${boundedRegionSql("region", "$5::text", "project_id")} as region,
+         event_type as sent_type, region as sent_region, event_time, late
+  from inserted
+)
+select project_id, event_type, region, floor(extract(epoch from event_time))::int8 as second,
+       count(*)::int as count, late,
+       count(*) filter (where event_type = '${OVERFLOW_BUCKET}' and sent_type <> '${OVERFLOW_BUCKET}')::int as type_overflow,
+       count(*) filter (where region = '${OVERFLOW_BUCKET}' and sent_region <> '${OVERFLOW_BUCKET}')::int as region_overflow
+from counted
+group by 1, 2, 3, 4, 6
 `;
+
+/** The admission statements (cardinality-sql.ts) over the staged batch: $1 scope, $2 region limit. */
+const [ADMISSION_LOCK_SQL, ADMIT_REGIONS_SQL] = admitRegionsSql("persist_staging", "$1::text", "$2::int");
 
 function toIso(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
-/** Whole milliseconds (as Date does): the int8 column takes no fraction. */
-function toMs(epochMs: number): string {
-  return String(Math.trunc(epochMs));
-}
-
-/** COPY text format: tab-separated, \\N for null, backslash escapes. */
-function copyField(value: string | null): string {
-  if (value === null) return "\\N";
-  return /[\\\t\n\r]/.test(value)
-    ? value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
-    : value;
-}
-
 /** The event's id and its line for the staging table's COPY. */
 export function stageEvent(consumed: ConsumedEvent): StagedEvent {
-  return { eventId: consumed.event.event_id, stagingRow: toStagingRow(consumed) };
-}
-
-function toStagingRow({ event, partition, offset, late, maybeClosed }: ConsumedEvent): string {
-  return [
-    copyField(event.event_id),
-    toMs(event.timestamp),
-    copyField(event.event_type),
-    copyField(event.region ?? null),
-    copyField(event.user_id ?? null),
-    copyField(event.session_id ?? null),
-    event.value === undefined ? "\\N" : String(event.value),
-    copyField(event.properties ? JSON.stringify(event.properties) : null),
-    toMs(event.received_at),
-    copyField(event.correlation_id),
-    copyField(JSON.stringify(event.source)),
-    late ? "t" : "f",
-    maybeClosed ? "t" : "f",
-    String(partition),
-    String(offset),
-    event.id_supplied ? "t" : "f",
-    event.timestamp_supplied ? "t" : "f",
-  ].join("\t");
+  const { event } = consumed;
+  return {
+    projectId: event.project_id,
+    eventId: event.event_id,
+    suppliedTime: event.timestamp_supplied ? event.timestamp : undefined,
+    stagingRow: toStagingLine(event, consumed.maybeClosed, consumed.partition, consumed.offset),
+  };
 }
 
 function toCopyText(batch: StagedEvent[]): string {
@@ -163,7 +204,7 @@ function toCopyText(batch: StagedEvent[]): string {
 }
 
 async function copyIntoStaging(tx: TransactionSql, text: string): Promise<void> {
-  const stream = await tx.unsafe("copy persist_staging from stdin").writable();
+  const stream = await tx.unsafe(COPY_SQL).writable();
   await new Promise<void>((resolve, reject) => {
     stream.once("error", reject);
     stream.once("finish", resolve);
@@ -200,12 +241,28 @@ function progressJson(progress: PartitionProgress[]): string {
   );
 }
 
-/** Keeps the first of several messages with the same event id (one statement may not see its own rows). */
-function dropRepeatedIds(batch: readonly StagedEvent[]): StagedEvent[] {
-  const seen = new Set<string>();
-  return batch.filter(({ eventId }) => {
-    if (seen.has(eventId)) return false;
-    seen.add(eventId);
+/**
+ * The identity rule of PERSIST_SQL applied inside one batch (one statement does not see its
+ * own rows): an event sent with a timestamp is identified by its id and that time, so a
+ * second copy with the same id and time is dropped and one with another time is a different
+ * event; an event without a timestamp (its time the server's choice) is identified by its id
+ * alone, so it is dropped when any earlier event of the batch has its id. Kafka order decides
+ * which copy is first.
+ */
+export function dropRepeatedIds(batch: readonly StagedEvent[]): StagedEvent[] {
+  const ids = new Set<string>();
+  const timedIds = new Set<string>();
+  return batch.filter(({ projectId, eventId, suppliedTime }) => {
+    // ids are a project's own: another project's event with the same id is another event
+    const id = `${projectId}\u0000${eventId}`;
+    if (suppliedTime === undefined) {
+      if (ids.has(id)) return false;
+    } else {
+      const key = `${id}\u0000${suppliedTime}`;
+      if (timedIds.has(key)) return false;
+      timedIds.add(key);
+    }
+    ids.add(id);
     return true;
   });
 }
@@ -219,11 +276,11 @@ export function persistBatch(
   sql: Sql,
   batch: readonly StagedEvent[],
   progress: PartitionProgress[],
-  windowSizesSeconds: readonly number[],
+  config: AggregationConfig,
 ): Promise<PersistResult> {
   const unique = dropRepeatedIds(batch);
   // made before the transaction starts: PostgreSQL would wait for it inside
-  const prepared = { copyText: unique.length > 0 ? toCopyText(unique) : "", progress, windowSizesSeconds };
+  const prepared = { copyText: unique.length > 0 ? toCopyText(unique) : "", progress, config };
   // A unique violation means an event of the batch is stored already (a record read twice,
   // or a concurrent writer during a rebalance; see PERSIST_SQL): the retry looks every id up.
   return retryTransaction((attempt) => writeBatch(sql, prepared, attempt > 1), {
@@ -235,15 +292,15 @@ interface PreparedBatch {
   /** The staging table's COPY text; empty when the batch holds no events. */
   copyText: string;
   progress: PartitionProgress[];
-  windowSizesSeconds: readonly number[];
+  config: AggregationConfig;
 }
 
 function writeBatch(
   sql: Sql,
-  { copyText, progress, windowSizesSeconds }: PreparedBatch,
+  { copyText, progress, config }: PreparedBatch,
   lookUpEveryId: boolean,
 ): Promise<PersistResult> {
-  const largestWindow = Math.max(...windowSizesSeconds);
+  const { windowSizesSeconds, eventTypes, regionLimit, scope } = config;
   // Statements that do not depend on each other are sent together (postgres.js pipelines
   // queries issued concurrently on one connection): fewer round trips per batch.
   return sql.begin(async (tx) => {
@@ -258,15 +315,18 @@ function writeBatch(
     const [rows] = await Promise.all([
       copyText === ""
         ? Promise.resolve([])
-        : tx.unsafe<{ event_type: string; region: string; second: string; count: number; late: boolean }[]>(
-            PERSIST_SQL,
-            [
-              windowSizesSeconds.join(","),
-              largestWindow,
-              lookUpEveryId,
-              rollupBinSeconds(windowSizesSeconds),
-            ],
-            { prepare: true },
+        : admitRegions(tx, scope, regionLimit).then(() =>
+            tx.unsafe<PersistRow[]>(
+              PERSIST_SQL,
+              [
+                windowSizesSeconds.join(","),
+                lookUpEveryId,
+                rollupBinSeconds(windowSizesSeconds),
+                eventTypes.join(","),
+                scope,
+              ],
+              { prepare: true },
+            ),
           ),
       progress.length === 0
         ? Promise.resolve([])
@@ -288,12 +348,21 @@ function writeBatch(
           set max_event_time = greatest(partition_watermarks.max_event_time, excluded.max_event_time),
               updated_at = now()`,
     ]);
-    const result: PersistResult = { inserted: 0, late: 0, secondCounts: [] };
+    const result: PersistResult = {
+      inserted: 0,
+      late: 0,
+      secondCounts: [],
+      typeOverflow: 0,
+      regionOverflow: 0,
+    };
     for (const row of rows) {
       result.inserted += row.count;
+      result.typeOverflow += row.type_overflow;
+      result.regionOverflow += row.region_overflow;
       if (row.late) result.late += row.count;
       else
         result.secondCounts.push({
+          project_id: row.project_id,
           event_type: row.event_type,
           region: row.region,
           second: Number(row.second),

@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { toWireEvent } from "@/lib/events/enrich";
 import { countBySecond } from "./publish-live-counts";
 
+const RECEIVED_AT = 1_700_000_000_000;
 const at = (timestamp: number | undefined, eventType: string, region?: string) =>
-  toWireEvent({ input: { event_type: eventType, ...(region ? { region } : {}) }, timestamp });
+  toWireEvent({ input: { event_type: eventType, ...(region ? { region } : {}) }, timestamp }, RECEIVED_AT);
 
 describe("countBySecond", () => {
   it("counts events per second of event time (else receive time), type and region, with unknown for no region", () => {
-    const t = 1_700_000_000_000;
+    const t = RECEIVED_AT;
     const message = countBySecond(
       [at(undefined, "click", "eu"), at(t + 999, "click", "eu"), at(t + 1000, "click", "eu"), at(t, "buy")],
       t,

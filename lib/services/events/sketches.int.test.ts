@@ -4,6 +4,14 @@ import { closeDb, getSql } from "@/db/client";
 import { enrichEvent } from "@/lib/events/enrich";
 import { createRandom } from "@/lib/simulation/traffic";
 import { persistBatch, stageEvent, type ConsumedEvent } from "./persist-batch";
+import { aggregationConfigFromEnv } from "./aggregation-config";
+
+/** One 300 s window size; region admissions of a scope of this run's own (never full). */
+const CONFIG_300 = {
+  ...aggregationConfigFromEnv(),
+  windowSizesSeconds: [300],
+  scope: `test-${Math.random().toString(36).slice(2)}`,
+};
 
 afterAll(() => closeDb());
 
@@ -33,13 +41,13 @@ describe("sketches in aggregations", () => {
           input: { event_type: "purchase", region, user_id: user, value },
           timestamp: windowStart + (i % 290_000),
         },
-        { receivedAt: Date.now(), correlationId: region, userAgent: "sketch-test" },
+        { receivedAt: Date.now(), correlationId: region, userAgent: "sketch-test", projectId: "default" },
       );
       return { event, partition: 0, offset: i, late: false, maybeClosed: false };
     });
     // four batches, as four processors would write them: the sketches must merge
     for (let i = 0; i < events.length; i += 5000) {
-      await persistBatch(getSql(), events.slice(i, i + 5000).map(stageEvent), [], [300]);
+      await persistBatch(getSql(), events.slice(i, i + 5000).map(stageEvent), [], CONFIG_300);
     }
     const [row] = await getSql()<{ users: number; pcts: number[]; count: string }[]>`
       select hll_cardinality(users) as users, event_count as count,

@@ -1,12 +1,26 @@
 import "server-only";
 import type { SqlLike } from "@/db/client";
 import { ensureRawEventPartitions, partitionHorizon } from "@/db/partitions";
+import type { ChunkOptions } from "./delete-in-chunks";
+import { pruneAlertHistory } from "./prune-alert-history";
+import { pruneAnomalies, pruneDetectorStates } from "./prune-anomaly-history";
 
 export interface RetentionSettings {
   now: number;
   rawEventsDays: number;
   aggregationsDays: number;
   systemMetricsDays: number;
+  anomaliesDays: number;
+  /** Resolved incidents and their finished deliveries and attempts. */
+  alertHistoryDays: number;
+  /** Detector states of series with no window for this long. */
+  detectorStatesDays: number;
+  /** The most rows one delete statement takes (default 10,000). */
+  chunkRows?: number;
+  /** The duration each delete statement is sized for (default 1 s). */
+  chunkTargetMs?: number;
+  /** Checked between delete statements: a pass stops there, the next one goes on. */
+  stopped?: () => boolean;
 }
 
 export interface RetentionResult {
@@ -14,6 +28,13 @@ export interface RetentionResult {
   createdPartitions: number;
   deletedAggregations: number;
   deletedSystemMetrics: number;
+  deletedAlertDeliveryAttempts: number;
+  deletedAlertDeliveries: number;
+  deletedAlertIncidents: number;
+  deletedAnomalies: number;
+  deletedDetectorStates: number;
+  /** Whether `stopped()` ended the pass before every table was pruned. */
+  interrupted: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -21,9 +42,12 @@ const DAY_MS = 86_400_000;
 /**
  * Drops raw_events day partitions wholly older than the retention (a cheap metadata
  * operation, no row-by-row delete), creates the partitions ahead, and prunes old
- * aggregates and system metrics.
+ * aggregates, system metrics, alert history, anomalies and stopped series' detector states.
+ * Every statement commits on its own (pass `sql` outside a transaction): the lock a dropped
+ * partition takes on raw_events, and the row locks of each delete chunk, end with it.
  */
 export async function applyRetention(sql: SqlLike, settings: RetentionSettings): Promise<RetentionResult> {
+  const cutoff = (days: number) => new Date(settings.now - days * DAY_MS);
   const oldestKept = settings.now - settings.rawEventsDays * DAY_MS;
   const cutoffDay = new Date(oldestKept).toISOString().slice(0, 10).replaceAll("-", "");
   const partitions = await sql<{ name: string }[]>`
@@ -41,14 +65,38 @@ export async function applyRetention(sql: SqlLike, settings: RetentionSettings):
   const createdPartitions = await ensureRawEventPartitions(sql, oldestKept, toMs);
   const aggregations = await sql`
     delete from aggregations
-    where window_start < ${new Date(settings.now - settings.aggregationsDays * DAY_MS).toISOString()}::timestamptz`;
+    where window_start < ${cutoff(settings.aggregationsDays).toISOString()}::timestamptz`;
   const metrics = await sql`
     delete from system_metrics
-    where recorded_at < ${new Date(settings.now - settings.systemMetricsDays * DAY_MS).toISOString()}::timestamptz`;
-  return {
+    where recorded_at < ${cutoff(settings.systemMetricsDays).toISOString()}::timestamptz`;
+
+  const chunks: ChunkOptions = {
+    maxRows: settings.chunkRows ?? 10_000,
+    targetMs: settings.chunkTargetMs ?? 1_000,
+    stopped: settings.stopped ?? (() => false),
+  };
+  const result: RetentionResult = {
     droppedPartitions,
     createdPartitions,
     deletedAggregations: aggregations.count,
     deletedSystemMetrics: metrics.count,
+    deletedAlertDeliveryAttempts: 0,
+    deletedAlertDeliveries: 0,
+    deletedAlertIncidents: 0,
+    deletedAnomalies: 0,
+    deletedDetectorStates: 0,
+    interrupted: false,
   };
+  // Alert history before anomalies: an anomaly is kept while an incident links to it.
+  const alerts = await pruneAlertHistory(sql, cutoff(settings.alertHistoryDays), chunks);
+  Object.assign(result, alerts);
+  if (alerts.interrupted) return result;
+  const anomalies = await pruneAnomalies(sql, cutoff(settings.anomaliesDays), chunks);
+  result.deletedAnomalies = anomalies.deleted;
+  result.interrupted = anomalies.interrupted;
+  if (anomalies.interrupted) return result;
+  const states = await pruneDetectorStates(sql, cutoff(settings.detectorStatesDays), chunks);
+  result.deletedDetectorStates = states.deleted;
+  result.interrupted = states.interrupted;
+  return result;
 }

@@ -1,11 +1,11 @@
+import { projectOf } from "@/lib/auth/principal";
 import { listIncidents } from "@/db/queries/alerts";
-import { incidentsQuery } from "@/lib/alerts/list-queries";
-import { jsonResponse, withRoute } from "@/lib/http/route";
+import * as alerts from "@/lib/http/contracts/alerts";
+import { defineRoute } from "@/lib/http/define-route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = withRoute("alerts.incidents.list", async (request) => {
-  const query = incidentsQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return jsonResponse(await listIncidents(query));
-});
+export const GET = defineRoute(alerts.listIncidents, async ({ query, principal }) =>
+  listIncidents(projectOf(principal), query),
+);

@@ -1,25 +1,21 @@
 import { getAnomalyDetail } from "@/db/queries/anomalies";
-import { anomalyPatchSchema, numericIdParam } from "@/lib/alerts/list-queries";
-import { parseBody, parseIdParam, readJsonBody } from "@/lib/alerts/request";
+import { projectOf } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
-import { jsonResponse, withRoute } from "@/lib/http/route";
+import * as anomalies from "@/lib/http/contracts/anomalies";
+import { defineRoute } from "@/lib/http/define-route";
 import { setAnomalyStatus } from "@/lib/services/anomalies/set-status";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Params = { id: string };
-
 /** The anomaly and its series around it (observed, expected band) for a chart. */
-export const GET = withRoute<Params>("anomalies.get", async (_request, _context, params) => {
-  const detail = await getAnomalyDetail(parseIdParam(numericIdParam, params.id, "anomaly"));
+export const GET = defineRoute(anomalies.getAnomaly, async ({ params, principal }) => {
+  const detail = await getAnomalyDetail(projectOf(principal), params.id);
   if (!detail) throw new AppError("not_found", "No such anomaly");
-  return jsonResponse(detail);
+  return detail;
 });
 
 /** `{ "status": "acknowledged" | "resolved" | "open" }` */
-export const PATCH = withRoute<Params>("anomalies.update", async (request, _context, params) => {
-  const id = parseIdParam(numericIdParam, params.id, "anomaly");
-  const { status } = parseBody(anomalyPatchSchema, await readJsonBody(request));
-  return jsonResponse({ anomaly: await setAnomalyStatus(id, status) });
-});
+export const PATCH = defineRoute(anomalies.updateAnomaly, async ({ params, body, principal }) => ({
+  anomaly: await setAnomalyStatus(projectOf(principal), params.id, body.status),
+}));

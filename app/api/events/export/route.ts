@@ -1,8 +1,9 @@
-import { z } from "zod";
 import { listEvents, type EventRow } from "@/db/queries/events";
+import { projectOf } from "@/lib/auth/principal";
 import { csvRow } from "@/lib/events/csv";
-import { listEventsQuery } from "@/lib/events/query";
-import { withRoute } from "@/lib/http/route";
+import { EXPORTED_FIELDS } from "@/lib/events/fields";
+import * as events from "@/lib/http/contracts/events";
+import { defineRoute } from "@/lib/http/define-route";
 import { logger } from "@/lib/logger";
 
 export const runtime = "nodejs";
@@ -10,39 +11,19 @@ export const dynamic = "force-dynamic";
 
 const PAGE_SIZE = 1000;
 
-const exportQuery = listEventsQuery.omit({ limit: true, cursor: true }).extend({
-  format: z.literal("csv").default("csv"),
-  /** At most this many rows (newest first). */
-  max: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
-});
-
-const COLUMNS = [
-  "event_id",
-  "timestamp",
-  "received_at",
-  "event_type",
-  "region",
-  "user_id",
-  "session_id",
-  "value",
-  "properties",
-  "correlation_id",
-  "late",
-] as const satisfies readonly (keyof EventRow)[];
+// the exported event fields (lib/events/fields.ts), then what the processor adds
+const COLUMNS = [...EXPORTED_FIELDS, "late"] as const satisfies readonly (keyof EventRow)[];
 
 /**
  * GET /api/events/export?format=csv&<the filters of GET /api/events>: every matching event,
  * newest first, as CSV. Streamed page by page, so memory stays flat and a client that
  * reads slowly slows the database reads down instead of filling memory.
  */
-export const GET = withRoute("events.export", async (request, { correlationId }) => {
-  const {
-    format: _format,
-    max,
-    ...filters
-  } = exportQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+export const GET = defineRoute(events.exportEvents, async ({ query, correlationId, principal }) => {
+  const { format: _format, max, ...filters } = query;
+  const projectId = projectOf(principal);
   // The first page is read before answering, so a bad query or a database error is a proper status.
-  let page = await listEvents({ ...filters, limit: Math.min(PAGE_SIZE, max) });
+  let page = await listEvents(projectId, { ...filters, limit: Math.min(PAGE_SIZE, max) });
   let written = 0;
   let cancelled = false;
   const encoder = new TextEncoder();
@@ -61,7 +42,7 @@ export const GET = withRoute("events.export", async (request, { correlationId })
         return;
       }
       try {
-        page = await listEvents({
+        page = await listEvents(projectId, {
           ...filters,
           limit: Math.min(PAGE_SIZE, max - written),
           cursor: page.next_cursor,

@@ -1,14 +1,12 @@
-import { z } from "zod";
-import { jsonResponse, withRoute } from "@/lib/http/route";
+import { projectOf } from "@/lib/auth/principal";
+import * as system from "@/lib/http/contracts/system";
+import { defineRoute } from "@/lib/http/define-route";
 import { readRealtime } from "@/lib/realtime/read-counters";
 import { getWebRedis } from "@/lib/realtime/redis-client";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const query = z.strictObject({ seconds: z.coerce.number().int().min(1).max(300).default(300) });
-
-export const GET = withRoute("metrics.realtime", async (request) => {
-  const { seconds } = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  return jsonResponse(await readRealtime(getWebRedis(), seconds));
-});
+export const GET = defineRoute(system.getRealtime, async ({ query, principal }) =>
+  readRealtime(getWebRedis(), projectOf(principal), query.seconds),
+);

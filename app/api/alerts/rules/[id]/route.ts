@@ -1,28 +1,24 @@
+import { projectOf } from "@/lib/auth/principal";
 import { getRule } from "@/db/queries/alerts";
-import { uuidParam } from "@/lib/alerts/list-queries";
-import { parseIdParam, readJsonBody } from "@/lib/alerts/request";
 import { AppError } from "@/lib/errors";
-import { jsonResponse, withRoute } from "@/lib/http/route";
+import * as alerts from "@/lib/http/contracts/alerts";
+import { defineRoute } from "@/lib/http/define-route";
 import { deleteRule } from "@/lib/services/alerts/delete-rule";
 import { updateRule } from "@/lib/services/alerts/update-rule";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-type Params = { id: string };
-
-export const GET = withRoute<Params>("alerts.rules.get", async (_request, _context, params) => {
-  const rule = await getRule(parseIdParam(uuidParam, params.id, "alert rule"));
+export const GET = defineRoute(alerts.getRule, async ({ params, principal }) => {
+  const rule = await getRule(projectOf(principal), params.id);
   if (!rule) throw new AppError("not_found", "No such alert rule");
-  return jsonResponse({ rule });
+  return { rule };
 });
 
-export const PATCH = withRoute<Params>("alerts.rules.update", async (request, _context, params) => {
-  const id = parseIdParam(uuidParam, params.id, "alert rule");
-  return jsonResponse({ rule: await updateRule(id, await readJsonBody(request)) });
-});
+export const PATCH = defineRoute(alerts.updateRule, async ({ params, body, principal }) => ({
+  rule: await updateRule(projectOf(principal), params.id, body),
+}));
 
-export const DELETE = withRoute<Params>("alerts.rules.delete", async (_request, _context, params) => {
-  await deleteRule(parseIdParam(uuidParam, params.id, "alert rule"));
-  return new Response(null, { status: 204 });
+export const DELETE = defineRoute(alerts.deleteRule, async ({ params, principal }) => {
+  await deleteRule(projectOf(principal), params.id);
 });

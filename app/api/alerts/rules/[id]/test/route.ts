@@ -1,6 +1,6 @@
-import { uuidParam } from "@/lib/alerts/list-queries";
-import { parseIdParam } from "@/lib/alerts/request";
-import { jsonResponse, withRoute } from "@/lib/http/route";
+import { projectOf } from "@/lib/auth/principal";
+import * as alerts from "@/lib/http/contracts/alerts";
+import { defineRoute } from "@/lib/http/define-route";
 import { getWebNotificationsQueue } from "@/lib/queues/notifications-queue";
 import { getWebRedis } from "@/lib/realtime/redis-client";
 import { sendTestNotification } from "@/lib/services/alerts/send-test-notification";
@@ -8,10 +8,9 @@ import { sendTestNotification } from "@/lib/services/alerts/send-test-notificati
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = withRoute<{ id: string }>("alerts.rules.test", async (_request, _context, params) => {
-  const result = await sendTestNotification(parseIdParam(uuidParam, params.id, "alert rule"), {
+export const POST = defineRoute(alerts.testRule, async ({ params, principal }) =>
+  sendTestNotification(projectOf(principal), params.id, {
     queue: getWebNotificationsQueue(),
     redis: getWebRedis(),
-  });
-  return jsonResponse(result, 202);
-});
+  }),
+);

@@ -1,0 +1,1 @@
+ALTER TABLE "anomalies" ADD COLUMN "confidence" double precision DEFAULT 1 NOT NULL;

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { IngestKeyDirectory } from "./ingest-key-directory";
+
+const DEFAULT = { projectId: "default", allowedOrigins: ["https://shop.example"] };
+
+function harness() {
+  let now = 0;
+  let rows = [{ hash: "h1", ...DEFAULT }];
+  let storeUp = true;
+  let loads = 0;
+  let lookups = 0;
+  const directory = new IngestKeyDirectory(
+    async () => {
+      loads++;
+      if (!storeUp) throw new Error("ECONNREFUSED");
+      return rows;
+    },
+    async (hash) => {
+      lookups++;
+      if (!storeUp) throw new Error("ECONNREFUSED");
+      const row = rows.find((candidate) => candidate.hash === hash);
+      return row ? { projectId: row.projectId, allowedOrigins: row.allowedOrigins } : null;
+    },
+    5_000,
+    () => now,
+  );
+  return {
+    directory,
+    advance: (ms: number) => (now += ms),
+    setRows: (next: typeof rows) => (rows = next),
+    setStoreUp: (up: boolean) => (storeUp = up),
+    counts: () => ({ loads, lookups }),
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("IngestKeyDirectory", () => {
+  it("answers known keys from memory, loading them once per refresh", async () => {
+    const h = harness();
+    expect(await h.directory.grantOf("h1")).toEqual(DEFAULT);
+    expect(await h.directory.grantOf("h1")).toEqual(DEFAULT);
+    expect(h.counts()).toEqual({ loads: 1, lookups: 0 });
+  });
+
+  it("drops a revoked key at the next reload", async () => {
+    const h = harness();
+    await h.directory.grantOf("h1");
+    h.setRows([]);
+    h.advance(5_000);
+    await h.directory.grantOf("h1"); // starts the reload, still answers from memory
+    await settle();
+    expect(await h.directory.grantOf("h1")).toBeNull();
+  });
+
+  it("keeps accepting the keys it knows while the store is down, and finds new keys directly", async () => {
+    const h = harness();
+    await h.directory.grantOf("h1");
+    h.setStoreUp(false);
+    h.advance(60_000);
+    expect(await h.directory.grantOf("h1")).toEqual(DEFAULT);
+    await settle();
+    expect(await h.directory.grantOf("h1")).toEqual(DEFAULT);
+    await expect(h.directory.grantOf("h2")).rejects.toThrow("ECONNREFUSED");
+    h.setStoreUp(true);
+    h.setRows([
+      { hash: "h1", ...DEFAULT },
+      { hash: "h2", projectId: "other", allowedOrigins: [] },
+    ]);
+    expect(await h.directory.grantOf("h2")).toEqual({ projectId: "other", allowedOrigins: [] });
+  });
+
+  it("knows the page origins any live key's project allows", async () => {
+    const h = harness();
+    expect(await h.directory.anyAllows("https://shop.example")).toBe(true);
+    expect(await h.directory.anyAllows("https://evil.example")).toBe(false);
+  });
+});

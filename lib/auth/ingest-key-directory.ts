@@ -1,0 +1,79 @@
+import { logger } from "../logger";
+
+/**
+ * The live ingest keys of every project, held in memory by each web process and reloaded in
+ * the background every `refreshMs`: ingest authenticates a key without a database round
+ * trip, and keeps accepting the keys it knows while PostgreSQL is away (revocations made
+ * meanwhile apply once it is back). A key made since the last reload is looked up directly.
+ */
+/** What a live ingest key grants: its project, and the page origins that may send with it. */
+export interface IngestKeyGrant {
+  projectId: string;
+  allowedOrigins: readonly string[];
+}
+
+export class IngestKeyDirectory {
+  private keys = new Map<string, IngestKeyGrant>();
+  private origins = new Set<string>();
+  private loadedAt = Number.NEGATIVE_INFINITY;
+  private loading: Promise<void> | undefined;
+  private failing = false;
+
+  constructor(
+    private readonly loadAll: () => Promise<({ hash: string } & IngestKeyGrant)[]>,
+    private readonly lookupOne: (hash: string) => Promise<IngestKeyGrant | null>,
+    private readonly refreshMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** What the live key with this hash grants, or null. */
+  async grantOf(hash: string): Promise<IngestKeyGrant | null> {
+    await this.refreshIfDue();
+    const known = this.keys.get(hash);
+    if (known !== undefined) return known;
+    return this.lookupOne(hash);
+  }
+
+  /** Whether any live key's project lets pages of `origin` send events (a CORS preflight). */
+  async anyAllows(origin: string): Promise<boolean> {
+    await this.refreshIfDue();
+    return this.origins.has(origin);
+  }
+
+  private async refreshIfDue(): Promise<void> {
+    const first = this.loadedAt === Number.NEGATIVE_INFINITY;
+    if (this.now() - this.loadedAt >= this.refreshMs) {
+      // the first load is waited for; later ones run behind the requests
+      const reload = this.reload().catch(() => undefined);
+      if (first) await reload;
+    }
+  }
+
+  /** Forgets the keys (a revocation in this process): the next lookup reloads them. */
+  invalidate(): void {
+    this.loadedAt = Number.NEGATIVE_INFINITY;
+    this.keys = new Map();
+    this.origins = new Set();
+  }
+
+  private reload(): Promise<void> {
+    this.loading ??= this.loadAll()
+      .then((rows) => {
+        this.keys = new Map(rows.map(({ hash, ...grant }) => [hash, grant]));
+        this.origins = new Set(rows.flatMap((row) => row.allowedOrigins));
+        this.loadedAt = this.now();
+        if (this.failing) logger.info({ keys: rows.length }, "ingest_keys_reloaded");
+        this.failing = false;
+      })
+      .catch((error: unknown) => {
+        // keep the keys known so far; try again on a later request
+        if (!this.failing) logger.warn({ err: error }, "ingest_keys_reload_failed");
+        this.failing = true;
+        throw error;
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
+  }
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+
+// a limit of 100 requests a second: 200 points per 2 s window, leased 10 at a time
+const prefix = `rl-test-${randomBytes(3).toString("hex")}:`;
+process.env.RATE_LIMIT_INGEST_PER_KEY = "100";
+process.env.REDIS_KEY_PREFIX = prefix;
+const { enforceRateLimit, leaseSize } = await import("./rate-limit");
+const { getWebRedis } = await import("../realtime/redis-client");
+
+const redis = new Redis("redis://127.0.0.1:6379");
+afterAll(async () => {
+  redis.disconnect();
+  getWebRedis().disconnect();
+});
+
+describe("an ingest key's rate limit, counted in leases", () => {
+  it("asks Redis once per lease, admits exactly the limit in one process, then refuses with 429", async () => {
+    expect(leaseSize(200)).toBe(10);
+    const key = `key-${randomBytes(3).toString("hex")}`;
+    for (let i = 0; i < 15; i++) await enforceRateLimit("ingest_key", key);
+    // 15 requests took two leases of 10: Redis counted 20 points, in two round trips
+    expect(Number(await redis.get(`${prefix}ratelimit:ingest_key:${key}`))).toBe(20);
+
+    let admitted = 15;
+    let refusal: unknown;
+    try {
+      for (; admitted < 300; admitted++) await enforceRateLimit("ingest_key", key);
+    } catch (error) {
+      refusal = error;
+    }
+    expect(admitted).toBe(200);
+    expect(refusal).toMatchObject({ code: "rate_limited" });
+  });
+});
