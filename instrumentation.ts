@@ -1,6 +1,6 @@
 /**
  * Runs once when the Next.js server starts: installs the ordered shutdown (lib/http/shutdown.ts),
- * creates the topics and connects the producer early, and records this process's figures in
+ * loads the ingest keys, creates the topics and connects the producer early, and records this process's figures in
  * system_metrics every 10 s for the System page.
  */
 export async function register(): Promise<void> {
@@ -12,6 +12,9 @@ export async function register(): Promise<void> {
   registerWebShutdown(closeLiveStreams);
   const { createRegistrySnapshots } = await import("./lib/services/system/report-snapshots");
   await createRegistrySnapshots("web").start();
+  // ingest keys in memory before the first request: ingest then needs only Kafka
+  const { keepIngestKeysLoaded } = await import("./lib/auth/authorize");
+  await keepIngestKeysLoaded();
   try {
     await warmUpProducer();
     logger.info("kafka_producer_ready");

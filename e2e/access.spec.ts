@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { auth, credentials } from "./support/auth";
+import { explainOnFailure, watchApi } from "./support/diagnose";
 
 /** A fresh browser with no session: the sign-in page, then the dashboard. */
 async function signIn(page: Page, who: { email: string; password: string }, path = "/"): Promise<void> {
@@ -91,9 +92,10 @@ test("script and HTML in an event's properties render as text in the explorer an
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
+  const events = watchApi(page, "/api/events");
   await page.goto(`/events?region=${region}`);
   const row = page.getByTestId("event-row");
-  await expect(row).toContainText("<script>window.__pwned=1</script>");
+  await explainOnFailure(events, () => expect(row).toContainText("<script>window.__pwned=1</script>"));
   await row.click();
   await expect(page.getByTestId("event-json")).toContainText('onerror=\\"window.__pwned=1\\"');
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { auth, credentials } from "./support/auth";
+import { explainOnFailure, watchApi } from "./support/diagnose";
 
 async function storedCount(request: APIRequestContext, region: string, token: string): Promise<number> {
   const response = await request.get(`/api/events?region=${region}&limit=10`, {
@@ -26,10 +27,13 @@ test("the project switcher shows one project's events at a time, the same region
     .poll(() => storedCount(request, region, otherProject.memberToken), { timeout: 20_000 })
     .toBe(1);
 
+  const events = watchApi(page, "/api/");
   await page.goto(`/events?region=${region}`);
   const switcher = page.getByTestId("project-switcher");
-  await expect(switcher).toHaveValue("default");
-  await expect(page.getByTestId("event-type")).toHaveText(["purchase"]);
+  await explainOnFailure(events, async () => {
+    await expect(switcher).toHaveValue("default");
+    await expect(page.getByTestId("event-type")).toHaveText(["purchase"]);
+  });
 
   await switcher.selectOption(otherProject.id);
   await expect(switcher).toHaveValue(otherProject.id);

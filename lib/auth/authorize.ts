@@ -62,6 +62,11 @@ export function forgetCachedCredentials(): void {
   userProjects.clear();
 }
 
+/** Loads every live ingest key at server start, and keeps them fresh (IngestKeyDirectory.keepLoaded). */
+export function keepIngestKeysLoaded(): Promise<void> {
+  return caches().ingestKeys.keepLoaded();
+}
+
 /** Whether any project lets pages of `origin` send events (answers a CORS preflight). */
 export function originMaySendEvents(origin: string): Promise<boolean> {
   return caches().ingestKeys.anyAllows(origin);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { IngestKeyDirectory } from "./ingest-key-directory";
 
 const DEFAULT = { projectId: "default", allowedOrigins: ["https://shop.example"] };
@@ -74,5 +74,55 @@ describe("IngestKeyDirectory", () => {
     const h = harness();
     expect(await h.directory.anyAllows("https://shop.example")).toBe(true);
     expect(await h.directory.anyAllows("https://evil.example")).toBe(false);
+  });
+
+  it("loaded before its first request, answers known keys without the store", async () => {
+    const h = harness();
+    await h.directory.keepLoaded();
+    h.directory.stopRefreshing();
+    h.setStoreUp(false);
+    expect(await h.directory.grantOf("h1")).toEqual(DEFAULT);
+    expect(h.counts()).toEqual({ loads: 1, lookups: 0 });
+  });
+
+  it("kept loaded: retried until a load succeeds, then reloaded every refresh without requests", async () => {
+    vi.useFakeTimers();
+    const h = harness();
+    try {
+      h.setStoreUp(false);
+      await h.directory.keepLoaded(1000);
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(h.counts().loads).toBe(4);
+      h.setStoreUp(true);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(h.counts().loads).toBe(5);
+      // a key made now is known at the next reload, though no request asked for it
+      h.setRows([
+        { hash: "h1", ...DEFAULT },
+        { hash: "h2", ...DEFAULT },
+      ]);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(h.counts().loads).toBe(6);
+      h.setStoreUp(false);
+      expect(await h.directory.grantOf("h2")).toEqual(DEFAULT);
+      expect(h.counts().lookups).toBe(0);
+    } finally {
+      h.directory.stopRefreshing();
+      vi.useRealTimers();
+    }
+  });
+
+  it("keeps a key made after its last load, found by a lookup, through an outage", async () => {
+    const h = harness();
+    await h.directory.grantOf("h1");
+    const made = { projectId: "other", allowedOrigins: [] };
+    h.setRows([
+      { hash: "h1", ...DEFAULT },
+      { hash: "h2", ...made },
+    ]);
+    expect(await h.directory.grantOf("h2")).toEqual(made);
+    h.setStoreUp(false);
+    expect(await h.directory.grantOf("h2")).toEqual(made);
+    expect(h.counts().lookups).toBe(1);
   });
 });

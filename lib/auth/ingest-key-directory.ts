@@ -4,7 +4,8 @@ import { logger } from "../logger";
  * The live ingest keys of every project, held in memory by each web process and reloaded in
  * the background every `refreshMs`: ingest authenticates a key without a database round
  * trip, and keeps accepting the keys it knows while PostgreSQL is away (revocations made
- * meanwhile apply once it is back). A key made since the last reload is looked up directly.
+ * meanwhile apply once it is back). A key made since the last reload is looked up directly,
+ * and kept from then on.
  */
 /** What a live ingest key grants: its project, and the page origins that may send with it. */
 export interface IngestKeyGrant {
@@ -18,6 +19,7 @@ export class IngestKeyDirectory {
   private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | undefined;
   private failing = false;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly loadAll: () => Promise<({ hash: string } & IngestKeyGrant)[]>,
@@ -31,7 +33,11 @@ export class IngestKeyDirectory {
     await this.refreshIfDue();
     const known = this.keys.get(hash);
     if (known !== undefined) return known;
-    return this.lookupOne(hash);
+    const found = await this.lookupOne(hash);
+    // a key made since the last load joins the directory at once, so an outage before the
+    // next reload does not refuse it (the next reload drops it if it was revoked meanwhile)
+    if (found) this.keys.set(hash, found);
+    return found;
   }
 
   /** Whether any live key's project lets pages of `origin` send events (a CORS preflight). */
@@ -47,6 +53,27 @@ export class IngestKeyDirectory {
       const reload = this.reload().catch(() => undefined);
       if (first) await reload;
     }
+  }
+
+  /**
+   * Loads the keys now (server start) and again every `refreshMs` in the background, or every
+   * `retryMs` until a first load succeeds: every process learns a new key within `refreshMs`,
+   * whether or not it served a request meanwhile, so a PostgreSQL outage does not refuse it.
+   * `stopRefreshing` ends it.
+   */
+  keepLoaded(retryMs = 1000): Promise<void> {
+    const next = () => {
+      this.stopRefreshing();
+      const loaded = this.loadedAt !== Number.NEGATIVE_INFINITY;
+      this.timer = setTimeout(() => void this.keepLoaded(retryMs), loaded ? this.refreshMs : retryMs);
+      this.timer.unref();
+    };
+    return this.reload().then(next, next);
+  }
+
+  stopRefreshing(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** Forgets the keys (a revocation in this process): the next lookup reloads them. */

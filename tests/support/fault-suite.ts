@@ -53,11 +53,13 @@ export function useFaultSuite(windowSizes: readonly number[], env: Record<string
 
   beforeAll(async () => {
     await ensureServersRunning();
-    stack = await startFaultStack(tag, { WINDOW_SIZES_SECONDS: windowSizes.join(","), ...env });
+    // the keys exist before the web processes start, so each has them in memory from its
+    // first moment (a key made later is learnt within the directory's refresh, 5 s)
     credentials = await provisionCredentials(
       "postgres://postgres@127.0.0.1:5432/analytics_test",
       `fault-${tag}`,
     );
+    stack = await startFaultStack(tag, { WINDOW_SIZES_SECONDS: windowSizes.join(","), ...env });
   });
 
   afterAll(async () => {
