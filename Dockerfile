@@ -7,11 +7,9 @@ COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx next build && rm -rf .next/cache
-# Runtime dependencies only (prune keeps the patched files, and runs no install script).
-# TRICKY: tsx runs the TypeScript entry points (npm start, npm run worker, npm run db:setup)
-# but package.json lists it with the dev tools; it is kept through the prune until it moves.
-RUN node -e 'const fs = require("fs"); const p = JSON.parse(fs.readFileSync("package.json")); p.dependencies.tsx ??= p.devDependencies.tsx; fs.writeFileSync("package.json", JSON.stringify(p, null, 2))' \
- && npm prune --omit=dev --no-audit --no-fund \
+# Runtime dependencies only (prune keeps the patched files, and runs no install script);
+# tsx, which runs the TypeScript entry points (npm start, npm run worker), is one of them.
+RUN npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force \
  && mv .next /next-build
 
