@@ -7,7 +7,7 @@ let passed = 0;
 let failed = verifyFailed ? 1 : 0;
 const lines = [];
 
-for (const suite of ["unit", "integration", "faults", "ops"]) {
+for (const suite of ["unit", "integration", "faults", "ops", "cluster"]) {
   const file = `${dir}/${suite}.json`;
   if (!existsSync(file)) {
     failed += 1;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: set up the stack for a test database, then verify (format, lint, types),
-# unit, integration (real Kafka, PostgreSQL, Redis) and browser tests. Ends with one line
+# unit, integration (real Kafka, PostgreSQL, Redis), fault, operations, three-broker cluster
+# and browser tests. Ends with one line
 # "N passed, N failed" over every suite; exits non-zero if anything failed.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +41,9 @@ npx vitest run --project faults --reporter=default --reporter=json --outputFile.
 
 step "operations tests (restore drill, system metrics of every role, real Prometheus)"
 npx vitest run --project ops --reporter=default --reporter=json --outputFile.json=.local/test-results/ops.json
+
+step "cluster tests (three brokers: a broker and then the controller leader killed under ingest)"
+npx vitest run --project cluster --reporter=default --reporter=json --outputFile.json=.local/test-results/cluster.json
 
 step "browser tests"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$ROOT/.local/test-results/e2e.json" npx playwright test -c e2e/playwright.config.ts --reporter=list,json

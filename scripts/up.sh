@@ -4,7 +4,9 @@
 # worker role to the supervisor (scripts/stack/supervise.ts): it restarts a process that
 # dies, with backoff, and gives up (exit 1) on one that keeps failing right after start.
 # Ctrl-C stops what it started.
-#   PROCESSORS=N   number of processor workers (default 1)
+#   PROCESSORS=N            number of processor workers (default 1)
+#   KAFKA_LOCAL_BROKERS=3   a local three-node cluster (kafka.sh --brokers 3) instead of one
+#                           broker; topics get replication factor 3, min.insync.replicas 2
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -14,9 +16,20 @@ LOG_DIR=.local/logs
 mkdir -p "$LOG_DIR"
 
 bash scripts/stack/ensure-services.sh
+KAFKA_LOCAL_BROKERS="${KAFKA_LOCAL_BROKERS:-1}"
+kafka_args=()
+if [ "$KAFKA_LOCAL_BROKERS" != 1 ]; then
+  kafka_args=(--brokers "$KAFKA_LOCAL_BROKERS")
+fi
 kafka_was_running=0
-bash scripts/kafka/kafka.sh status >/dev/null 2>&1 && kafka_was_running=1
-bash scripts/kafka/kafka.sh start
+bash scripts/kafka/kafka.sh status "${kafka_args[@]}" >/dev/null 2>&1 && kafka_was_running=1
+bash scripts/kafka/kafka.sh start "${kafka_args[@]}"
+if [ "$KAFKA_LOCAL_BROKERS" != 1 ]; then
+  KAFKA_BROKERS="$(bash scripts/kafka/kafka.sh brokers "${kafka_args[@]}")"
+  export KAFKA_BROKERS
+  export KAFKA_REPLICATION_FACTOR="${KAFKA_REPLICATION_FACTOR:-$(( KAFKA_LOCAL_BROKERS < 3 ? KAFKA_LOCAL_BROKERS : 3 ))}"
+  echo "up: Kafka cluster of $KAFKA_LOCAL_BROKERS nodes ($KAFKA_BROKERS), replication factor $KAFKA_REPLICATION_FACTOR"
+fi
 
 supervisor_pid=""
 # Every way out once the broker is up: stops the supervisor (it stops its processes, SIGKILL
@@ -28,7 +41,7 @@ finish() {
     kill -TERM "$supervisor_pid" 2>/dev/null || true
   fi
   if [ -n "$supervisor_pid" ]; then wait "$supervisor_pid" 2>/dev/null || true; fi
-  [ "$kafka_was_running" = 1 ] || bash scripts/kafka/kafka.sh stop
+  [ "$kafka_was_running" = 1 ] || bash scripts/kafka/kafka.sh stop "${kafka_args[@]}"
   exit "$1"
 }
 trap 'finish $?' EXIT

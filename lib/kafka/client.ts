@@ -1,5 +1,6 @@
-import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from "kafkajs";
+import { Kafka, logLevel, Partitioners, type LogEntry } from "kafkajs";
 import { getEnv } from "../env";
+import { ReplaceableProducer } from "./replaceable-producer";
 import type { KafkaAdmin } from "./types";
 import { logger } from "../logger";
 
@@ -37,15 +38,27 @@ export function createKafka(clientSuffix: string): Kafka {
 
 /**
  * A worker's producer for its own topics (closed windows, dead letters): idempotent, one request
- * in flight, no topic created by accident, kafkajs's default (Java-compatible) partitioner.
+ * in flight, no topic created by accident, kafkajs's default (Java-compatible) partitioner; a
+ * send not acknowledged within `sendTimeoutMs` fails, and a failed send's producer is replaced
+ * (see ReplaceableProducer: kafkajs would reuse its sequence numbers). A failed send may still
+ * land: callers send at least once.
  */
-export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+export function createIdempotentProducer(
+  kafka: Kafka,
+  label: string,
+  sendTimeoutMs = 30_000,
+): ReplaceableProducer {
+  return new ReplaceableProducer(
+    () =>
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    label,
+    sendTimeoutMs,
+  );
 }
 
 /** An admin connection (not yet connected), for reading topics' offsets. */

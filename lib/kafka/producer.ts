@@ -55,15 +55,18 @@ function getState(): ProducerState {
         let replacement: Producer | undefined;
         try {
           await connected(producer);
-          await producer.sendBatch({
-            acks: -1,
-            timeout: env.PRODUCE_TIMEOUT_MS,
-            compression: CompressionTypes.None,
-            topicMessages: groupByTopic(messages),
-          });
-        } catch (error) {
-          if (hasLostItsSequence(error)) replacement = await replaceProducer(state, producer, newProducer);
-          throw error;
+          try {
+            await producer.sendBatch({
+              acks: -1,
+              timeout: env.PRODUCE_TIMEOUT_MS,
+              compression: CompressionTypes.None,
+              topicMessages: groupByTopic(messages),
+            });
+          } catch (error) {
+            // never reused: its sequence numbers may now name a batch that was written (see below)
+            replacement = replaceProducer(state, producer, newProducer, error);
+            throw error;
+          }
         } finally {
           state.idle.push(replacement ?? producer);
           stopTimer();
@@ -80,42 +83,27 @@ function getState(): ProducerState {
   return state;
 }
 
-/** Protocol errors after which an idempotent producer's id or sequence numbers are no longer valid. */
-const SEQUENCE_ERRORS = new Set([
-  "OUT_OF_ORDER_SEQUENCE_NUMBER",
-  "UNKNOWN_PRODUCER_ID",
-  "INVALID_PRODUCER_EPOCH",
-]);
-
-/** True for an error (or one it wraps) that leaves the producer unable to send again. */
-export function hasLostItsSequence(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const { type, cause, originalError } = current as {
-      type?: unknown;
-      cause?: unknown;
-      originalError?: unknown;
-    };
-    if (typeof type === "string" && SEQUENCE_ERRORS.has(type)) return true;
-    current = originalError ?? cause;
-  }
-  return false;
-}
-
 /**
- * TRICKY: after a broker restart, kafkajs's idempotent producer was seen to get
- * OUT_OF_ORDER_SEQUENCE_NUMBER on every later send and never recover (the broker fault test
- * then got 503s for minutes). The Java client bumps the producer's epoch; here the producer
- * is replaced by a new one (a new producer id, sequences from 0). The failed request was
- * answered 503, and the client's retry is stored once (event ids).
+ * TRICKY: a producer whose send failed is replaced by a new one (a new producer id, sequences
+ * from 0), whatever the error. kafkajs takes back a failed send's sequence numbers though the
+ * send may have been written (a leader that died before it answered, having replicated it),
+ * and its next send would reuse them: a new leader holding the failed batch takes a batch
+ * with the same sequence range for a retry, answers success and writes nothing, so a 202's
+ * records were lost (the three-broker failover test, tests/cluster, saw it). After a broker
+ * restart it also got OUT_OF_ORDER_SEQUENCE_NUMBER on every later send and never recovered.
+ * The Java client bumps the producer's epoch. The failed request was answered 503, and the
+ * client's retry is stored once (event ids). The workers' producers do the same
+ * (ReplaceableProducer).
  */
-async function replaceProducer(
+function replaceProducer(
   state: ProducerState,
   broken: Producer,
   newProducer: () => Producer,
-): Promise<Producer> {
+  error: unknown,
+): Producer {
   const fresh = newProducer();
   state.producers[state.producers.indexOf(broken)] = fresh;
-  logger.warn("kafka_producer_replaced_after_sequence_error");
+  logger.warn({ err: error }, "kafka_producer_replaced_after_failed_send");
   void broken.disconnect().catch(() => undefined);
   return fresh;
 }

@@ -172,7 +172,7 @@ export function createAnomalyWorker({ kafka, redis }: AnomalyWorkerDeps): Compon
       await waitForTopics(kafka, [topic, deadLetterTopic], () => stopping);
       queueConnection = createQueueProducerConnection("anomaly");
       queue = openNotificationsQueue(queueConnection);
-      producer = createIdempotentProducer(kafka);
+      producer = createIdempotentProducer(kafka, "anomaly-dead-letters");
       await producer.connect();
       await supervised.start();
       noDataTimer = setInterval(() => void checkNoData(), env.ALERT_NO_DATA_CHECK_MS);

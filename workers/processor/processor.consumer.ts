@@ -156,7 +156,7 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
         [...configuredEventTopics(), deadLetterTopic, closedWindowsTopic(env.KAFKA_TOPIC_PREFIX)],
         () => stopping,
       );
-      dlqProducer = createIdempotentProducer(kafka);
+      dlqProducer = createIdempotentProducer(kafka, "processor-dead-letters");
       await dlqProducer.connect();
       await supervised.start();
       commitTimer = setInterval(() => {

@@ -3,7 +3,6 @@ import { getSql } from "@/db/client";
 import { closedWindowsTopic } from "@/lib/events/closed-window";
 import { getEnv } from "@/lib/env";
 import { createIdempotentProducer } from "@/lib/kafka/client";
-import { sendWithin } from "@/lib/kafka/send";
 import type { KafkaConnection, RecordProducer } from "@/lib/kafka/types";
 import { logger } from "@/lib/logger";
 import { windowsClosedTotal } from "@/lib/metrics";
@@ -37,18 +36,14 @@ export function createWindowCloser({ kafka, redis }: { kafka: KafkaConnection; r
     if (!(await closeDueWindows(getSql(), rules))) return;
     const closed = await emitClosedWindows(getSql(), async (windows) => {
       if (!producer) throw new Error("the window closer's producer is not connected");
-      await sendWithin(
-        producer,
-        {
-          topic,
-          acks: -1,
-          messages: windows.map((window) => ({
-            key: `${window.project_id}|${window.event_type}|${window.region}`,
-            value: JSON.stringify(window),
-          })),
-        },
-        SEND_TIMEOUT_MS,
-      );
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: windows.map((window) => ({
+          key: `${window.project_id}|${window.event_type}|${window.region}`,
+          value: JSON.stringify(window),
+        })),
+      });
     });
     if (closed.length === 0) return;
     windowsClosedTotal.inc(closed.length);
@@ -87,7 +82,7 @@ export function createWindowCloser({ kafka, redis }: { kafka: KafkaConnection; r
   return {
     name: "window-closer",
     async start() {
-      producer = createIdempotentProducer(kafka);
+      producer = createIdempotentProducer(kafka, "closed-windows", SEND_TIMEOUT_MS);
       await producer.connect();
       schedule();
     },
