@@ -29,6 +29,21 @@ const { createErrorFromCode } = require("kafkajs/src/protocol/error") as {
 };
 const NOT_LEADER_OR_FOLLOWER = 6;
 const TOPIC = "events.click";
+/** A send to both partitions: a record for each. */
+const ONE_RECORD_PER_PARTITION: SendOptions = {
+  acks: -1,
+  timeout: 1000,
+  compression: 0,
+  topicMessages: [
+    {
+      topic: TOPIC,
+      messages: [
+        { partition: 0, value: "a" },
+        { partition: 1, value: "b" },
+      ],
+    },
+  ],
+};
 
 /** Two brokers; partition 1 leaves broker 2 for broker 1 when the metadata is refreshed. */
 function twoBrokers() {
@@ -133,20 +148,7 @@ describe("kafkajs send through a leader change (patched)", () => {
       eosManager,
       retrier: retrier(3),
     });
-    const acknowledged = await send({
-      acks: -1,
-      timeout: 1000,
-      compression: 0,
-      topicMessages: [
-        {
-          topic: TOPIC,
-          messages: [
-            { partition: 0, value: "a" },
-            { partition: 1, value: "b" },
-          ],
-        },
-      ],
-    });
+    const acknowledged = await send(ONE_RECORD_PER_PARTITION);
     expect(acknowledged.map((entry) => `${entry.topicName}/${entry.partition}`).sort()).toEqual([
       `${TOPIC}/0`,
       `${TOPIC}/1`,
@@ -167,21 +169,6 @@ describe("kafkajs send through a leader change (patched)", () => {
       eosManager,
       retrier: retrier(1),
     });
-    await expect(
-      send({
-        acks: -1,
-        timeout: 1000,
-        compression: 0,
-        topicMessages: [
-          {
-            topic: TOPIC,
-            messages: [
-              { partition: 0, value: "a" },
-              { partition: 1, value: "b" },
-            ],
-          },
-        ],
-      }),
-    ).rejects.toThrow(/partition 1/);
+    await expect(send(ONE_RECORD_PER_PARTITION)).rejects.toThrow(/partition 1/);
   });
 });
