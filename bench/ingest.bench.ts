@@ -26,6 +26,7 @@ import {
 } from "./support/load-result";
 import { ensureNextBuild, ROOT, sh, startNext, stop } from "./support/servers";
 import { createIngestKey } from "@/lib/services/auth/credentials";
+import { closeDb } from "@/db/client";
 import { prepareBaseBuild } from "./support/base-build";
 import { ensureWrk, runWrk } from "./support/wrk";
 
@@ -306,6 +307,8 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const server of servers) await stop(server);
+    // the pool that made the key would keep the process alive after the figures
+    await closeDb();
   }
 }
 

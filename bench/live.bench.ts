@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { createTraffic } from "@/lib/simulation/traffic";
 import { createApiToken, createIngestKey, ensureUser } from "@/lib/services/auth/credentials";
+import { closeDb } from "@/db/client";
 import { ensureNextBuild, ROOT, sh, startNext, startWorker, stop } from "./support/servers";
 
 const { values } = parseArgs({
@@ -367,6 +368,8 @@ async function main(): Promise<void> {
     await baseline.close();
     await stop(processor);
     await stop(web);
+    // the pool that made the credentials would keep the process alive after the figures
+    await closeDb();
   }
 }
 
