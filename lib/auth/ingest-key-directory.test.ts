@@ -125,4 +125,31 @@ describe("IngestKeyDirectory", () => {
     expect(await h.directory.grantOf("h2")).toEqual(made);
     expect(h.counts().lookups).toBe(1);
   });
+
+  it("a revocation here wins over a load that was under way when it happened", async () => {
+    const rows = [{ hash: "h1", ...DEFAULT }];
+    let release: (() => void) | undefined;
+    let loads = 0;
+    const directory = new IngestKeyDirectory(
+      async () => {
+        loads += 1;
+        // the first load read the key before the revocation, and answers after it
+        if (loads === 2) await new Promise<void>((resolve) => (release = resolve));
+        return loads === 2 ? rows : [];
+      },
+      async () => null,
+      5_000,
+      () => 0,
+    );
+    await directory.keepLoaded();
+    directory.stopRefreshing();
+    directory.invalidate();
+    const slow = directory.keepLoaded();
+    directory.stopRefreshing();
+    directory.invalidate(); // the revocation, while the slow load is under way
+    release?.();
+    await slow;
+    directory.stopRefreshing();
+    expect(await directory.grantOf("h1")).toBeNull();
+  });
 });

@@ -20,6 +20,8 @@ export class IngestKeyDirectory {
   private loading: Promise<void> | undefined;
   private failing = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Bumped by invalidate(): what a load or lookup begun before it found is not kept. */
+  private generation = 0;
 
   constructor(
     private readonly loadAll: () => Promise<({ hash: string } & IngestKeyGrant)[]>,
@@ -33,10 +35,11 @@ export class IngestKeyDirectory {
     await this.refreshIfDue();
     const known = this.keys.get(hash);
     if (known !== undefined) return known;
+    const generation = this.generation;
     const found = await this.lookupOne(hash);
     // a key made since the last load joins the directory at once, so an outage before the
     // next reload does not refuse it (the next reload drops it if it was revoked meanwhile)
-    if (found) this.keys.set(hash, found);
+    if (found && generation === this.generation) this.keys.set(hash, found);
     return found;
   }
 
@@ -78,14 +81,21 @@ export class IngestKeyDirectory {
 
   /** Forgets the keys (a revocation in this process): the next lookup reloads them. */
   invalidate(): void {
+    // a load or lookup already under way read the keys before the revocation: it must not
+    // bring them back (the next request starts a new load)
+    this.generation += 1;
+    this.loading = undefined;
     this.loadedAt = Number.NEGATIVE_INFINITY;
     this.keys = new Map();
     this.origins = new Set();
   }
 
   private reload(): Promise<void> {
-    this.loading ??= this.loadAll()
+    if (this.loading) return this.loading;
+    const generation = this.generation;
+    const loading: Promise<void> = this.loadAll()
       .then((rows) => {
+        if (generation !== this.generation) return;
         this.keys = new Map(rows.map(({ hash, ...grant }) => [hash, grant]));
         this.origins = new Set(rows.flatMap((row) => row.allowedOrigins));
         this.loadedAt = this.now();
@@ -99,8 +109,9 @@ export class IngestKeyDirectory {
         throw error;
       })
       .finally(() => {
-        this.loading = undefined;
+        if (this.loading === loading) this.loading = undefined;
       });
-    return this.loading;
+    this.loading = loading;
+    return loading;
   }
 }
