@@ -258,7 +258,16 @@ clear_stale_pidfile() {
 
 java_classpath() { echo "$LIBS/*"; }
 
-new_cluster_id() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+# TRICKY: an id that starts with "-" is read as an option by kafka-storage (CI failed on one);
+# Kafka's own Uuid.randomUuid draws again in that case, and so does this.
+new_cluster_id() {
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$id" == -* ]] || break
+  done
+  printf '%s\n' "$id"
+}
 
 format_storage() {
   if [[ -f "$DATA/meta.properties" ]]; then
