@@ -68,7 +68,7 @@ export class ReplaceableProducer implements RecordProducer {
   }
 
   /** The failed producer is dropped and disconnected; the next send makes a new one. */
-  replace(failed: Producer, error?: unknown): void {
+  private replace(failed: Producer, error?: unknown): void {
     if (this.current !== failed) return;
     this.current = this.make();
     this.connecting = undefined;
