@@ -7,6 +7,8 @@
  * run. Beside it, not the headline: the trivial handler as one process, and Kafka's own
  * producer perf tool. Only requests answered 2xx count; any other answer or transport error
  * fails the benchmark (exit 1) after printing what failed.
+ * `--only single|100|500` (repeatable): run only those scenarios (the Kafka perf-tool baseline
+ * runs only with the batch of 500).
  * `--base REV`: also runs that revision's build (bench/support/base-build.ts) as the same
  * number of processes, and prints the app against it: the cost of a change, measured in one run.
  * Requests carry an ingest key (made in the bench's database); a base without keys ignores it.
@@ -17,8 +19,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ChildProcess } from "node:child_process";
 import { createTraffic } from "@/lib/simulation/traffic";
+import { cpuSeconds, processesMatching, processTree } from "./support/cpu-usage";
 import {
   countFailures,
+  median,
+  successfulRequests,
   formatFailures,
   summarizeRounds,
   type LoadResult,
@@ -36,6 +41,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     processes: { type: "string", default: "2" },
     base: { type: "string" },
+    only: { type: "string", multiple: true },
   },
 });
 const seconds = Number(values.seconds);
@@ -49,17 +55,23 @@ interface Scenario {
   connections: number;
 }
 
-const scenarios: Scenario[] = [
-  { name: "batch of 100", eventsPerRequest: 100, connections: 16 },
-  { name: "batch of 500", eventsPerRequest: 500, connections: 16 },
-  { name: "single event", eventsPerRequest: 1, connections: 32 },
+const allScenarios: (Scenario & { flag: string })[] = [
+  { name: "batch of 100", flag: "100", eventsPerRequest: 100, connections: 16 },
+  { name: "batch of 500", flag: "500", eventsPerRequest: 500, connections: 16 },
+  { name: "single event", flag: "single", eventsPerRequest: 1, connections: 32 },
 ];
+const scenarios: Scenario[] = values.only
+  ? allScenarios.filter((scenario) => values.only?.includes(scenario.flag))
+  : allScenarios;
+if (scenarios.length === 0) throw new Error(`--only takes ${allScenarios.map((s) => s.flag).join(", ")}`);
 
 interface Target {
   label: string;
   dir: string;
   port: number;
   processes: number;
+  /** the server's process (its web processes are its descendants), once started */
+  pid?: number;
 }
 
 const APP: Target = { label: `app x${processes}`, dir: ROOT, port: 3301, processes };
@@ -137,13 +149,40 @@ async function kafkaProducerBaseline(recordSize: number): Promise<number> {
 const thousands = (n: number) => Math.round(n).toLocaleString("en");
 
 /** Warm-up and interleaved rounds of one scenario against every target. */
+/** CPU milliseconds per 2xx request of one round: the target's processes, and the broker's. */
+interface CpuPerRequest {
+  web: number;
+  broker: number;
+}
+
+/** One wrk round against `target`, with the CPU its processes and the broker used meanwhile. */
+async function measureRound(
+  target: Target,
+  body: string,
+  options: Parameters<typeof runWrk>[2],
+): Promise<{ load: LoadResult; cpu: CpuPerRequest }> {
+  const web = target.pid === undefined ? [] : processTree(target.pid);
+  const broker = processesMatching("kafka.Kafka");
+  const [web0, broker0] = [cpuSeconds(web), cpuSeconds(broker)];
+  const load = await runWrk(`http://127.0.0.1:${target.port}/api/events`, body, options);
+  const ok = Math.max(1, successfulRequests(load));
+  return {
+    load,
+    cpu: {
+      web: ((cpuSeconds(web) - web0) * 1000) / ok,
+      broker: ((cpuSeconds(broker) - broker0) * 1000) / ok,
+    },
+  };
+}
+
 async function measure(
   scenario: Scenario,
   body: string,
   workDir: string,
-): Promise<{ summaries: Map<Target, RoundsSummary>; failures: string[] }> {
+): Promise<{ summaries: Map<Target, RoundsSummary>; cpu: Map<Target, CpuPerRequest>; failures: string[] }> {
   const options = { connections: scenario.connections, workDir, headers: auth };
   const runs = new Map<Target, LoadResult[]>();
+  const cpuRuns = new Map<Target, CpuPerRequest[]>();
   const failures: string[] = [];
   for (const target of targets) {
     await checkAnswer(target, body, scenario.eventsPerRequest);
@@ -153,24 +192,32 @@ async function measure(
     if (warmUp.size > 0)
       failures.push(`${scenario.name}, ${target.label}, warm-up: ${formatFailures(warmUp)}`);
     runs.set(target, []);
+    cpuRuns.set(target, []);
   }
   // rounds interleave the servers, each round starting with the next one, so a noisy moment
   // of the machine hits all of them alike
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < targets.length; i++) {
       const target = targets[(round + i) % targets.length] as Target;
-      const url = `http://127.0.0.1:${target.port}/api/events`;
-      runs.get(target)?.push(await runWrk(url, body, { seconds, ...options }));
+      const { load, cpu } = await measureRound(target, body, { seconds, ...options });
+      runs.get(target)?.push(load);
+      cpuRuns.get(target)?.push(cpu);
     }
   }
   const summaries = new Map<Target, RoundsSummary>();
+  const cpu = new Map<Target, CpuPerRequest>();
   for (const target of targets) {
+    const perRound = cpuRuns.get(target) ?? [];
+    cpu.set(target, {
+      web: median(perRound.map((c) => c.web)),
+      broker: median(perRound.map((c) => c.broker)),
+    });
     const summary = summarizeRounds(runs.get(target) ?? [], scenario.eventsPerRequest);
     summaries.set(target, summary);
     if (summary.failures.size > 0)
       failures.push(`${scenario.name}, ${target.label}: ${formatFailures(summary.failures)}`);
   }
-  return { summaries, failures };
+  return { summaries, cpu, failures };
 }
 
 function printTable(figures: Map<Scenario, Map<Target, RoundsSummary>>): void {
@@ -222,6 +269,30 @@ function printTable(figures: Map<Scenario, Map<Target, RoundsSummary>>): void {
   }
 }
 
+function printCpuTable(figures: Map<Scenario, Map<Target, CpuPerRequest>>): void {
+  console.log("");
+  console.log(
+    "CPU time per 2xx request, ms (user + system, medians of the rounds; web: the target's processes, broker: the Kafka broker meanwhile):",
+  );
+  console.log(["scenario     ", ...targets.map((t) => `${t.label} web / broker`.padStart(34))].join("  "));
+  for (const [scenario, byTarget] of figures) {
+    const cells = targets.map((target) => {
+      const cpu = byTarget.get(target);
+      return (cpu ? `${cpu.web.toFixed(3)} / ${cpu.broker.toFixed(3)}` : "-").padStart(34);
+    });
+    console.log([scenario.name.padEnd(13), ...cells].join("  "));
+  }
+  if (!BASE) return;
+  for (const [scenario, byTarget] of figures) {
+    const app = byTarget.get(APP);
+    const base = byTarget.get(BASE);
+    if (app && base)
+      console.log(
+        `web CPU per request, ${APP.label} / ${BASE.label}, ${scenario.name}: ${app.web.toFixed(3)} / ${base.web.toFixed(3)} ms = ${(app.web / base.web).toFixed(3)}`,
+      );
+  }
+}
+
 async function main(): Promise<void> {
   await ensureWrk();
   await sh("bash", ["scripts/kafka/kafka.sh", "start"]);
@@ -251,20 +322,26 @@ async function main(): Promise<void> {
   };
   const servers: ChildProcess[] = [];
   try {
-    for (const target of targets)
-      servers.push(await startNext(target.dir, target.port, env, target.processes));
+    for (const target of targets) {
+      const server = await startNext(target.dir, target.port, env, target.processes);
+      servers.push(server);
+      target.pid = server.pid;
+    }
     const figures = new Map<Scenario, Map<Target, RoundsSummary>>();
+    const cpuFigures = new Map<Scenario, Map<Target, CpuPerRequest>>();
     const failures: string[] = [];
     for (const scenario of scenarios) {
       const events = traffic.batch(scenario.eventsPerRequest);
       const body = JSON.stringify(scenario.eventsPerRequest === 1 ? events[0] : events);
       const measured = await measure(scenario, body, workDir);
       figures.set(scenario, measured.summaries);
+      cpuFigures.set(scenario, measured.cpu);
       failures.push(...measured.failures);
       console.log(`${scenario.name}: done`);
     }
     console.log("");
     printTable(figures);
+    printCpuTable(cpuFigures);
     if (failures.length > 0) {
       console.error("");
       for (const failure of failures) console.error(`  ${failure}`);
@@ -274,13 +351,13 @@ async function main(): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    const recordSize = Buffer.byteLength(sample) + 180; // enrichment adds ids, times, source
-    const kafkaRate = await kafkaProducerBaseline(recordSize);
-    console.log(
-      `Kafka producer perf tool (record ${recordSize} B, acks=all): ${thousands(kafkaRate)} records/s`,
-    );
     const b500 = [...figures].find(([scenario]) => scenario.eventsPerRequest === 500)?.[1].get(APP);
     if (b500) {
+      const recordSize = Buffer.byteLength(sample) + 180; // enrichment adds ids, times, source
+      const kafkaRate = await kafkaProducerBaseline(recordSize);
+      console.log(
+        `Kafka producer perf tool (record ${recordSize} B, acks=all): ${thousands(kafkaRate)} records/s`,
+      );
       console.log(`batch of 500 vs Kafka's own producer: ${(b500.eventsPerSecond / kafkaRate).toFixed(2)}`);
       console.log(
         `target >= 100,000 events/s at 500 per request: ${b500.eventsPerSecond >= 100_000 ? "met" : "NOT met"}`,
