@@ -43,4 +43,19 @@ describe("withRoute", () => {
     );
     expect((await route(request())).status).toBe(200);
   });
+
+  it("puts the security headers on answers and on errors, keeping a header the handler chose", async () => {
+    const ok = withRoute(
+      "test.ok",
+      async () => new Response("ok", { headers: { "X-Frame-Options": "SAMEORIGIN" } }),
+    );
+    const failing = withRoute("test.failing", () => Promise.reject(new Error("boom")));
+    for (const response of [await ok(request()), await failing(request())]) {
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+    }
+    expect((await ok(request())).headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect((await failing(request())).headers.get("x-frame-options")).toBe("DENY");
+  });
 });

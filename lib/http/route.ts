@@ -4,6 +4,7 @@ import { AppError, describeError } from "../errors";
 import { logger } from "../logger";
 import { DeadlineExceededError, unavailableDependency } from "./dependency-errors";
 import { httpRequestSeconds } from "../metrics";
+import { securityHeaders } from "../security/headers";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 const SAFE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -29,6 +30,19 @@ export interface RouteOptions {
   deadlineMs?: number | false;
 }
 
+let routeHeaders: [string, string][] | undefined;
+
+/**
+ * The security headers of every answer (lib/security/headers.ts), set here rather than by
+ * next.config.ts `headers()` for the routes built on withRoute: see next.config.ts.
+ */
+function routeSecurityHeaders(): [string, string][] {
+  routeHeaders ??= securityHeaders({ development: process.env.NODE_ENV === "development" }).map(
+    ({ key, value }) => [key, value],
+  );
+  return routeHeaders;
+}
+
 /** Seconds a client should wait before retrying a request that met an unavailable store. */
 const DEPENDENCY_RETRY_AFTER_SECONDS = 2;
 
@@ -42,7 +56,8 @@ function withDeadline<T>(work: Promise<T>, deadlineMs: number): Promise<T> {
 
 /**
  * Wraps a route handler: correlation id in and out, a deadline, every error mapped through
- * the one code table, every 5xx logged with the correlation id, nothing internal sent to clients.
+ * the one code table, every 5xx logged with the correlation id, nothing internal sent to
+ * clients, and the security headers on every answer.
  */
 export function withRoute<P = unknown>(name: string, handler: Handler<P>, options: RouteOptions = {}) {
   return async (request: Request, segment?: { params: Promise<P> }): Promise<Response> => {
@@ -62,6 +77,8 @@ export function withRoute<P = unknown>(name: string, handler: Handler<P>, option
       response = Response.json(mapped.body, { status: mapped.status, headers: mapped.headers });
     }
     response.headers.set(REQUEST_ID_HEADER, correlationId);
+    for (const [name, value] of routeSecurityHeaders())
+      if (!response.headers.has(name)) response.headers.set(name, value);
     // a streaming response (SSE) is timed until its headers, not until the client leaves
     httpRequestSeconds.observe(
       { route: name, method: request.method, status: String(response.status) },
