@@ -82,6 +82,31 @@ export function presentedCredential(request: Request): string | undefined {
   return request.headers.get("x-api-key")?.trim() || undefined;
 }
 
+/** Hashes of ingest keys that were held (bounded): the key's SHA-256 once, not per request. */
+const heldKeyHashes = new Map<string, string>();
+const HELD_KEY_HASHES_MAX = 10_000;
+
+/**
+ * The ingest principal of a request whose key the directory holds, without a promise or a
+ * store: the ingest route's path. Undefined for anything else (no key, another kind, a key
+ * not held): `authorize` then decides, with its errors.
+ */
+export function heldIngestPrincipal(request: Request): Principal | undefined {
+  const credential = presentedCredential(request);
+  if (!credential || tokenKind(credential) !== "ingest") return undefined;
+  let hash = heldKeyHashes.get(credential);
+  const known = hash !== undefined;
+  hash ??= hashToken(credential);
+  const grant = caches().ingestKeys.heldGrant(hash);
+  if (!grant) return undefined;
+  if (!known) {
+    // only keys that were live are remembered: made-up keys cannot fill the map
+    if (heldKeyHashes.size >= HELD_KEY_HASHES_MAX) heldKeyHashes.clear();
+    heldKeyHashes.set(credential, hash);
+  }
+  return { kind: "ingest", ...grant, keyId: hash.slice(0, 16) };
+}
+
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** The header (API clients) and cookie (the dashboard's project switcher) that pick a project. */

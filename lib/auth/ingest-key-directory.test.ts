@@ -53,6 +53,23 @@ describe("IngestKeyDirectory", () => {
     expect(await h.directory.grantOf("h1")).toBeNull();
   });
 
+  it("holds known keys for the synchronous path once loaded; a due reload drops a revoked one", async () => {
+    const h = harness();
+    expect(h.directory.heldGrant("h1")).toBeUndefined(); // never loaded: ask grantOf
+    await h.directory.grantOf("h1");
+    expect(h.directory.heldGrant("h1")).toEqual(DEFAULT);
+    expect(h.directory.heldGrant("h2")).toBeUndefined(); // not held: grantOf looks it up
+    h.setRows([]);
+    h.advance(5_000);
+    expect(h.directory.heldGrant("h1")).toEqual(DEFAULT); // starts the reload, answers from memory
+    await settle();
+    expect(h.directory.heldGrant("h1")).toBeUndefined();
+    expect(h.counts()).toEqual({ loads: 2, lookups: 0 });
+    h.setRows([{ hash: "h1", ...DEFAULT }]);
+    h.directory.invalidate();
+    expect(h.directory.heldGrant("h1")).toBeUndefined(); // a revocation here: grantOf reloads
+  });
+
   it("keeps accepting the keys it knows while the store is down, and finds new keys directly", async () => {
     const h = harness();
     await h.directory.grantOf("h1");

@@ -30,6 +30,18 @@ export class IngestKeyDirectory {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * What the live key with this hash grants, when the directory holds it and has loaded once:
+   * the ingest route's path, without a promise (each costs on a Next.js request: its
+   * AsyncLocalStorage hooks run for every one). Undefined: ask `grantOf`.
+   */
+  heldGrant(hash: string): IngestKeyGrant | undefined {
+    if (this.loadedAt === Number.NEGATIVE_INFINITY) return undefined;
+    // a due reload runs behind the request, as in grantOf
+    if (this.now() - this.loadedAt >= this.refreshMs) this.reload().catch(() => undefined);
+    return this.keys.get(hash);
+  }
+
   /** What the live key with this hash grants, or null. */
   async grantOf(hash: string): Promise<IngestKeyGrant | null> {
     await this.refreshIfDue();

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 const prefix = `rl-test-${randomBytes(3).toString("hex")}:`;
 process.env.RATE_LIMIT_INGEST_PER_KEY = "100";
 process.env.REDIS_KEY_PREFIX = prefix;
-const { enforceRateLimit, leaseSize } = await import("./rate-limit");
+const { enforceRateLimit, leaseSize, takeLeasedPoint } = await import("./rate-limit");
 const { getWebRedis } = await import("../realtime/redis-client");
 
 const redis = new Redis("redis://127.0.0.1:6379");
@@ -32,5 +32,16 @@ describe("an ingest key's rate limit, counted in leases", () => {
     }
     expect(admitted).toBe(200);
     expect(refusal).toMatchObject({ code: "rate_limited" });
+  });
+
+  it("spends a lease without a promise on the hot path, and sends the caller to Redis once it is spent", async () => {
+    const key = `key-${randomBytes(3).toString("hex")}`;
+    expect(takeLeasedPoint("ingest_key", key)).toBe(false); // no lease yet
+    await enforceRateLimit("ingest_key", key); // takes a lease of 10 and spends 1
+    let spent = 0;
+    while (takeLeasedPoint("ingest_key", key)) spent++;
+    expect(spent).toBe(9);
+    await enforceRateLimit("ingest_key", key); // the next lease
+    expect(Number(await redis.get(`${prefix}ratelimit:ingest_key:${key}`))).toBe(20);
   });
 });

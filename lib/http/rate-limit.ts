@@ -112,6 +112,18 @@ async function consumeLeased(name: LimitName, key: string, size: number): Promis
   }
 }
 
+/**
+ * Spends one point of a leased limit (`ingest_key`) from this process's lease, without a
+ * promise, when the lease has one left: true. False: count it with `enforceRateLimit`.
+ */
+export function takeLeasedPoint(name: "ingest_key", key: string): boolean {
+  // leases are kept by key: ingest_key is the one leased limit
+  const lease = (globalThis as GlobalWithLeases)[leasesKey]?.leases.get(key);
+  if (!lease || lease.left <= 0 || lease.expiresAt <= Date.now()) return false;
+  lease.left -= 1;
+  return true;
+}
+
 /** Counts one request against `name` for `key`; throws 429 rate_limited once over. */
 export async function enforceRateLimit(name: LimitName, key: string): Promise<void> {
   try {
