@@ -10,8 +10,9 @@ import type { ClosedWindow } from "../events/closed-window";
 import type { RealtimeSnapshot } from "./read-counters";
 
 /**
- * Per-second counts (type, region, epoch second of the event time, count) of the events of
- * one request, published by the web process as soon as Kafka acknowledged them.
+ * Per-second counts (type, region, epoch second of the event time, count) of the events a
+ * web process had acknowledged by Kafka in the last 50 ms, added up (LiveCountsOutbox).
+ * They add to what a client holds.
  */
 export interface LiveCountsMessage {
   kind: "counts";

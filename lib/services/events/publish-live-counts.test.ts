@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { toWireEvent } from "@/lib/events/enrich";
-import { countBySecond } from "./publish-live-counts";
+import { countBySecond, LiveCountsOutbox } from "./publish-live-counts";
 
 const RECEIVED_AT = 1_700_000_000_000;
 const at = (timestamp: number | undefined, eventType: string, region?: string) =>
@@ -22,5 +22,41 @@ describe("countBySecond", () => {
       ]),
     );
     expect(message.counts.reduce((sum, cell) => sum + cell.n, 0)).toBe(4);
+  });
+});
+
+describe("LiveCountsOutbox", () => {
+  it("adds up the counts of many requests and publishes them once per interval and project", () => {
+    vi.useFakeTimers();
+    try {
+      const published: [string, unknown][] = [];
+      const outbox = new LiveCountsOutbox((project, counts) => published.push([project, counts]), 50);
+      outbox.add("p1", [{ t: "click", r: "eu", s: 10, n: 1 }]);
+      outbox.add("p1", [
+        { t: "click", r: "eu", s: 10, n: 2 },
+        { t: "buy", r: "eu", s: 10, n: 1 },
+      ]);
+      outbox.add("p2", [{ t: "click", r: "eu", s: 10, n: 5 }]);
+      expect(published).toEqual([]);
+      vi.advanceTimersByTime(50);
+      expect(published).toEqual([
+        [
+          "p1",
+          [
+            { t: "click", r: "eu", s: 10, n: 3 },
+            { t: "buy", r: "eu", s: 10, n: 1 },
+          ],
+        ],
+        ["p2", [{ t: "click", r: "eu", s: 10, n: 5 }]],
+      ]);
+      // the next interval starts empty, and nothing is published for an idle one
+      vi.advanceTimersByTime(500);
+      expect(published).toHaveLength(2);
+      outbox.add("p1", [{ t: "click", r: "eu", s: 11, n: 1 }]);
+      vi.advanceTimersByTime(50);
+      expect(published[2]).toEqual(["p1", [{ t: "click", r: "eu", s: 11, n: 1 }]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -47,16 +47,57 @@ export function countBySecond(
   return { kind: "counts", counts };
 }
 
-let failing = false;
+/** How long a web process gathers live counts before it publishes them. */
+export const LIVE_FLUSH_MS = 50;
+
+type Cell = LiveCountsMessage["counts"][number];
 
 /**
- * Publishes the events Kafka just acknowledged on the live channel, so dashboards see them
- * within milliseconds instead of after processing. Fire and forget: the client's 202 never
- * waits for Redis, and a Redis outage only pauses the live view (logged once, counted).
+ * The live counts of one web process's requests, added up per project, type, region and
+ * second, and published every LIVE_FLUSH_MS as one message per project: one PUBLISH per
+ * process and interval instead of one per request (at 1,000 single-event requests a second,
+ * 20 messages instead of 1,000 for Redis and for every subscribed process). Counts messages
+ * add up (the dashboard adds each to its cells), so a merged one means the same.
  */
-export function publishLiveCounts(projectId: string, events: WireEvent[], receivedAt: number): void {
-  if (events.length === 0) return;
-  const message = { ...countBySecond(events, receivedAt, getSeriesBounds(projectId)), project: projectId };
+export class LiveCountsOutbox {
+  private byProject = new Map<string, Map<string, Cell>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly publish: (projectId: string, counts: Cell[]) => void,
+    private readonly flushMs = LIVE_FLUSH_MS,
+  ) {}
+
+  add(projectId: string, counts: readonly Cell[]): void {
+    if (counts.length === 0) return;
+    let cells = this.byProject.get(projectId);
+    if (!cells) this.byProject.set(projectId, (cells = new Map()));
+    for (const cell of counts) {
+      const key = `${cell.t}\u0000${cell.r}\u0000${cell.s}`;
+      const held = cells.get(key);
+      if (held) held.n += cell.n;
+      else cells.set(key, { ...cell });
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Publishes what was gathered (the timer; shutdown). */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const gathered = this.byProject;
+    this.byProject = new Map();
+    for (const [projectId, cells] of gathered) this.publish(projectId, [...cells.values()]);
+  }
+}
+
+let failing = false;
+
+function publishNow(projectId: string, counts: Cell[]): void {
+  const message: LiveCountsMessage & { project: string } = { kind: "counts", counts, project: projectId };
   getWebRedis()
     .publish(redisKeys.liveChannel(), JSON.stringify(message))
     .then(() => {
@@ -67,4 +108,22 @@ export function publishLiveCounts(projectId: string, events: WireEvent[], receiv
       if (!failing) logger.warn({ err: error }, "live_publish_failed");
       failing = true;
     });
+}
+
+// one outbox per process, shared by every route bundle (Next.js may load a module more than once)
+const outboxKey = Symbol.for("analytics.live-counts-outbox");
+type GlobalWithOutbox = typeof globalThis & { [outboxKey]?: LiveCountsOutbox };
+
+/**
+ * Publishes the events Kafka just acknowledged on the live channel, so dashboards see them
+ * within LIVE_FLUSH_MS instead of after processing (LiveCountsOutbox). Fire and forget: the
+ * client's 202 never waits for Redis, and a Redis outage only pauses the live view (logged
+ * once, counted). A process that stops loses at most its last interval's live counts; the
+ * stored aggregates are the processor's and lose nothing.
+ */
+export function publishLiveCounts(projectId: string, events: WireEvent[], receivedAt: number): void {
+  if (events.length === 0) return;
+  const holder = globalThis as GlobalWithOutbox;
+  holder[outboxKey] ??= new LiveCountsOutbox(publishNow);
+  holder[outboxKey].add(projectId, countBySecond(events, receivedAt, getSeriesBounds(projectId)).counts);
 }
