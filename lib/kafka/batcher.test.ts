@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MicroBatcher, type OutgoingMessage } from "./batcher";
+import { BatchTimeoutError, MicroBatcher, type OutgoingMessage } from "./batcher";
 
 function message(n: number): OutgoingMessage {
   return { topic: "t", key: String(n), value: String(n), headers: {} };
@@ -106,5 +106,29 @@ describe("MicroBatcher with several sends in flight", () => {
     }
     await all;
     expect(peak).toBe(3);
+  });
+
+  it("rejects callers not acknowledged in time, sending or queued, and never sends the queued ones", async () => {
+    const hung = deferred();
+    const sends: OutgoingMessage[][] = [];
+    const batcher = new MicroBatcher(
+      async (messages) => {
+        sends.push(messages);
+        if (sends.length === 1) await hung.promise;
+      },
+      { lingerMs: 0, maxMessages: 100, maxInFlight: 1, timeoutMs: 100 },
+    );
+    const started = Date.now();
+    const sending = batcher.enqueue([message(1)]);
+    const queued = batcher.enqueue([message(2)]);
+    await expect(sending).rejects.toBeInstanceOf(BatchTimeoutError);
+    await expect(queued).rejects.toThrow("no acknowledgement within 100 ms");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    hung.resolve();
+    await batcher.drain();
+    expect(sends.map((batch) => batch.map((m) => m.key))).toEqual([["1"]]);
+    // later callers are served as before
+    await batcher.enqueue([message(3)]);
+    expect(sends).toHaveLength(2);
   });
 });

@@ -21,12 +21,29 @@ export interface BatcherOptions {
   lingerMs: number;
   maxMessages: number;
   maxInFlight?: number;
+  /**
+   * A caller not settled this long after `enqueue` is rejected (BatchTimeoutError), whether
+   * its items still wait or their send is under way (that send may still land). Checked by
+   * one timer for all callers, every tenth of it up to 100 ms: a caller learns within that
+   * much after its time-out. Unset: callers wait for their send however long it takes.
+   */
+  timeoutMs?: number;
+}
+
+/** A caller's items were not acknowledged within the batcher's `timeoutMs`. */
+export class BatchTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no acknowledgement within ${timeoutMs} ms`);
+    this.name = "BatchTimeoutError";
+  }
 }
 
 interface Pending<T> {
   messages: T[];
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** epoch ms after which the caller is rejected (options.timeoutMs) */
+  deadline: number;
 }
 
 export class MicroBatcher<T = OutgoingMessage> {
@@ -35,6 +52,9 @@ export class MicroBatcher<T = OutgoingMessage> {
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxInFlight: number;
+  /** Callers not settled yet, when there is a time-out to watch (queued or being sent). */
+  private readonly unsettled = new Set<Pending<T>>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly send: SendBatch<T>,
@@ -47,10 +67,55 @@ export class MicroBatcher<T = OutgoingMessage> {
   enqueue(messages: T[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ messages, resolve, reject });
+      const { timeoutMs } = this.options;
+      if (timeoutMs === undefined) {
+        this.queue.push({ messages, resolve, reject, deadline: Number.POSITIVE_INFINITY });
+      } else {
+        const pending: Pending<T> = {
+          messages,
+          resolve: () => {
+            this.unsettled.delete(pending);
+            resolve();
+          },
+          reject: (error) => {
+            this.unsettled.delete(pending);
+            reject(error);
+          },
+          deadline: Date.now() + timeoutMs,
+        };
+        this.unsettled.add(pending);
+        this.queue.push(pending);
+        this.watchDeadlines(timeoutMs);
+      }
       this.queuedMessages += messages.length;
       this.schedule();
     });
+  }
+
+  /** One timer for every caller's deadline, running while any caller is unsettled. */
+  private watchDeadlines(timeoutMs: number): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(
+      () => {
+        const now = Date.now();
+        for (const pending of this.unsettled) {
+          if (pending.deadline > now) continue;
+          // still queued: it is never sent
+          const index = this.queue.indexOf(pending);
+          if (index >= 0) {
+            this.queue.splice(index, 1);
+            this.queuedMessages -= pending.messages.length;
+          }
+          pending.reject(new BatchTimeoutError(timeoutMs));
+        }
+        if (this.unsettled.size === 0) {
+          clearInterval(this.sweeper);
+          this.sweeper = undefined;
+        }
+      },
+      Math.max(1, Math.min(100, timeoutMs / 10)),
+    );
+    this.sweeper.unref();
   }
 
   /** Sends whatever is queued now and waits for all sends to finish. */

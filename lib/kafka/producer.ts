@@ -5,7 +5,7 @@ import { topicForType } from "../events/routing";
 import type { WireEvent } from "../events/schema";
 import { logger } from "../logger";
 import { kafkaProduceFailuresTotal, kafkaProduceSeconds } from "../metrics";
-import { MicroBatcher, type OutgoingMessage } from "./batcher";
+import { BatchTimeoutError, MicroBatcher, type OutgoingMessage } from "./batcher";
 import { createKafka } from "./client";
 import { packEvents, type RecordContext } from "./records";
 import { configuredEventTopics, ensureEventTopics, fetchPartitionCounts } from "./topics";
@@ -16,6 +16,8 @@ interface ProducerState {
   idle: Producer[];
   batcher: MicroBatcher;
   ready: Promise<void> | undefined;
+  /** The first `ready` resolved: requests skip waiting for it. */
+  isReady: boolean;
   partitionCounts: Map<string, number>;
 }
 
@@ -45,6 +47,7 @@ function getState(): ProducerState {
     producers,
     idle: [...producers],
     ready: undefined,
+    isReady: false,
     partitionCounts: new Map(),
     batcher: new MicroBatcher(
       async (messages) => {
@@ -76,6 +79,8 @@ function getState(): ProducerState {
         lingerMs: env.PRODUCER_LINGER_MS,
         maxMessages: env.PRODUCER_MAX_BATCH_MESSAGES,
         maxInFlight: env.PRODUCER_POOL_SIZE,
+        // every request's bound, kept by one timer for all of them (not one per request)
+        timeoutMs: env.PRODUCE_TIMEOUT_MS,
       },
     ),
   };
@@ -128,6 +133,7 @@ function ensureReady(state: ProducerState): Promise<void> {
     await Promise.all(state.producers.map((producer) => connected(producer)));
     await ensureEventTopics(state.kafka);
     state.partitionCounts = await fetchPartitionCounts(state.kafka, configuredEventTopics());
+    state.isReady = true;
   })().catch((error: unknown) => {
     state.ready = undefined; // try again on the next request
     throw error;
@@ -172,21 +178,17 @@ export function toMessages(
  * (acks from all in-sync replicas). Any failure or time-out is a 503 for the client.
  */
 export async function produceEvents(events: WireEvent[], context: RecordContext): Promise<void> {
-  const env = getEnv();
   const state = getState();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no acknowledgement within ${env.PRODUCE_TIMEOUT_MS} ms`)),
-      env.PRODUCE_TIMEOUT_MS,
-    );
-  });
   try {
-    const produce = async () => {
-      await ensureReady(state);
-      await state.batcher.enqueue(toMessages(events, context, state.partitionCounts));
-    };
-    await Promise.race([produce(), timeout]);
+    const produce = () => state.batcher.enqueue(toMessages(events, context, state.partitionCounts));
+    // until the connection and topics are ready once, a timer bounds the whole request; from
+    // then on the batcher bounds each request (timeoutMs: one timer for all, not one each)
+    if (state.isReady) await produce();
+    else
+      await withTimeout(
+        ensureReady(state).then(() => produce()),
+        getEnv().PRODUCE_TIMEOUT_MS,
+      );
   } catch (error) {
     kafkaProduceFailuresTotal.inc();
     logger.error(
@@ -199,6 +201,16 @@ export async function produceEvents(events: WireEvent[], context: RecordContext)
       // The ids let a client retry safely: a repeated event_id is stored once.
       extra: { event_ids: events.map((event) => event.event_id) },
     });
+  }
+}
+
+async function withTimeout(work: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BatchTimeoutError(timeoutMs)), timeoutMs);
+  });
+  try {
+    await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }
