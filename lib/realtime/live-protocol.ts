@@ -11,7 +11,7 @@ import type { RealtimeSnapshot } from "./read-counters";
 
 /**
  * Per-second counts (type, region, epoch second of the event time, count) of the events a
- * web process had acknowledged by Kafka in the last 50 ms, added up (LiveCountsOutbox).
+ * web process had acknowledged by Kafka in the last 20 ms, added up (LiveCountsOutbox).
  * They add to what a client holds.
  */
 export interface LiveCountsMessage {
