@@ -44,4 +44,19 @@ describe("an ingest key's rate limit, counted in leases", () => {
     await enforceRateLimit("ingest_key", key); // the next lease
     expect(Number(await redis.get(`${prefix}ratelimit:ingest_key:${key}`))).toBe(20);
   });
+
+  it("takes the next lease ahead once a quarter of the one in hand is left, adding to it", async () => {
+    const key = `key-${randomBytes(3).toString("hex")}`;
+    const counted = async () => Number(await redis.get(`${prefix}ratelimit:ingest_key:${key}`));
+    await enforceRateLimit("ingest_key", key); // a lease of 10, 9 left
+    for (let i = 0; i < 6; i++) expect(takeLeasedPoint("ingest_key", key)).toBe(true);
+    expect(await counted()).toBe(10); // 3 left: nothing asked yet
+    expect(takeLeasedPoint("ingest_key", key)).toBe(true); // 2 left: the next lease is asked for
+    await expect.poll(counted).toBe(20);
+    let spent = 0;
+    while (takeLeasedPoint("ingest_key", key)) spent++;
+    // the 2 left and the 10 taken ahead, without waiting; the third lease was asked for on the way
+    expect(spent).toBe(12);
+    await expect.poll(counted).toBe(30);
+  });
 });
