@@ -58,6 +58,18 @@ async function produceKnownSet(tag: string, regions: string[]): Promise<Set<stri
   await producer.connect();
   const ids = new Set<string>();
   const prefix = `iso-${tag}.`;
+  // the topics exist before the first send, whether or not the processor, killed at random
+  // moments, got as far as creating them (a send to a missing topic fails after its retries)
+  const admin = clients.kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: TYPES.map((type) => ({
+      topic: topicForType(type, { prefix, eventTypes: TYPES }),
+      numPartitions: 6,
+    })),
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
   const oldest = Date.now() - 60_000;
   for (let sent = 0; sent < TOTAL; sent += 1000) {
     const receivedAt = Date.now();
