@@ -179,7 +179,13 @@ async function measure(
   scenario: Scenario,
   body: string,
   workDir: string,
-): Promise<{ summaries: Map<Target, RoundsSummary>; cpu: Map<Target, CpuPerRequest>; failures: string[] }> {
+): Promise<{
+  summaries: Map<Target, RoundsSummary>;
+  cpu: Map<Target, CpuPerRequest>;
+  /** each target's rounds in order: round i of two targets ran one after the other */
+  rounds: Map<Target, { load: LoadResult; cpu: CpuPerRequest }[]>;
+  failures: string[];
+}> {
   const options = { connections: scenario.connections, workDir, headers: auth };
   const runs = new Map<Target, LoadResult[]>();
   const cpuRuns = new Map<Target, CpuPerRequest[]>();
@@ -217,7 +223,31 @@ async function measure(
     if (summary.failures.size > 0)
       failures.push(`${scenario.name}, ${target.label}: ${formatFailures(summary.failures)}`);
   }
-  return { summaries, cpu, failures };
+  const inOrder = new Map(
+    targets.map((target) => {
+      const loads = runs.get(target) ?? [];
+      const cpus = cpuRuns.get(target) ?? [];
+      return [target, loads.map((load, i) => ({ load, cpu: cpus[i] as CpuPerRequest }))] as const;
+    }),
+  );
+  return { summaries, cpu, rounds: inOrder, failures };
+}
+
+/**
+ * The median over rounds of app / base within each round (throughput, and web CPU per request),
+ * each round's two runs back to back: a paired figure, steadier than the ratio of the medians
+ * when the machine's speed drifts during the run.
+ */
+function pairedRatios(
+  app: { load: LoadResult; cpu: CpuPerRequest }[],
+  base: { load: LoadResult; cpu: CpuPerRequest }[],
+): { throughput: number; cpu: number } {
+  const pairs = app.slice(0, base.length).map((ours, i) => [ours, base[i]] as const);
+  const rate = (run: { load: LoadResult }) => successfulRequests(run.load) / run.load.seconds;
+  return {
+    throughput: median(pairs.map(([ours, theirs]) => (theirs ? rate(ours) / rate(theirs) : Number.NaN))),
+    cpu: median(pairs.map(([ours, theirs]) => (theirs ? ours.cpu.web / theirs.cpu.web : Number.NaN))),
+  };
 }
 
 function printTable(figures: Map<Scenario, Map<Target, RoundsSummary>>): void {
@@ -329,6 +359,7 @@ async function main(): Promise<void> {
     }
     const figures = new Map<Scenario, Map<Target, RoundsSummary>>();
     const cpuFigures = new Map<Scenario, Map<Target, CpuPerRequest>>();
+    const roundFigures = new Map<Scenario, Map<Target, { load: LoadResult; cpu: CpuPerRequest }[]>>();
     const failures: string[] = [];
     for (const scenario of scenarios) {
       const events = traffic.batch(scenario.eventsPerRequest);
@@ -336,6 +367,7 @@ async function main(): Promise<void> {
       const measured = await measure(scenario, body, workDir);
       figures.set(scenario, measured.summaries);
       cpuFigures.set(scenario, measured.cpu);
+      roundFigures.set(scenario, measured.rounds);
       failures.push(...measured.failures);
       console.log(`${scenario.name}: done`);
     }
@@ -368,8 +400,12 @@ async function main(): Promise<void> {
       const base = BASE && summaries.get(BASE);
       if (app && base && BASE) {
         const ratio = app.eventsPerSecond / base.eventsPerSecond;
+        const paired = pairedRatios(
+          roundFigures.get(scenario)?.get(APP) ?? [],
+          roundFigures.get(scenario)?.get(BASE) ?? [],
+        );
         console.log(
-          `${APP.label} / ${BASE.label}, ${scenario.name}: ${thousands(app.eventsPerSecond)} / ${thousands(base.eventsPerSecond)} ev/s = ${ratio.toFixed(3)} (p50 ${app.p50.toFixed(1)} / ${base.p50.toFixed(1)} ms)`,
+          `${APP.label} / ${BASE.label}, ${scenario.name}: ${thousands(app.eventsPerSecond)} / ${thousands(base.eventsPerSecond)} ev/s = ${ratio.toFixed(3)} (p50 ${app.p50.toFixed(1)} / ${base.p50.toFixed(1)} ms); paired by round: throughput ${paired.throughput.toFixed(3)}, web CPU per request ${paired.cpu.toFixed(3)}`,
         );
       }
     }
