@@ -11,8 +11,8 @@ import type { RealtimeSnapshot } from "./read-counters";
 
 /**
  * Per-second counts (type, region, epoch second of the event time, count) of the events a
- * web process had acknowledged by Kafka in the last 20 ms, added up (LiveCountsOutbox).
- * They add to what a client holds.
+ * web process had acknowledged by Kafka: one request's, or those of up to 20 ms added up
+ * (LiveCountsOutbox). They add to what a client holds.
  */
 export interface LiveCountsMessage {
   kind: "counts";
