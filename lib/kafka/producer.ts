@@ -4,8 +4,9 @@ import { AppError } from "../errors";
 import { topicForType } from "../events/routing";
 import type { WireEvent } from "../events/schema";
 import { logger } from "../logger";
+import { withTimeout } from "../timeout";
 import { kafkaProduceFailuresTotal, kafkaProduceSeconds } from "../metrics";
-import { BatchTimeoutError, MicroBatcher, type OutgoingMessage } from "./batcher";
+import { MicroBatcher, type OutgoingMessage } from "./batcher";
 import { createKafka } from "./client";
 import { packEvents, type RecordContext } from "./records";
 import { configuredEventTopics, ensureEventTopics, fetchPartitionCounts } from "./topics";
@@ -188,6 +189,7 @@ export async function produceEvents(events: WireEvent[], context: RecordContext)
       await withTimeout(
         ensureReady(state).then(() => produce()),
         getEnv().PRODUCE_TIMEOUT_MS,
+        `no acknowledgement within ${getEnv().PRODUCE_TIMEOUT_MS} ms`,
       );
   } catch (error) {
     kafkaProduceFailuresTotal.inc();
@@ -201,18 +203,6 @@ export async function produceEvents(events: WireEvent[], context: RecordContext)
       // The ids let a client retry safely: a repeated event_id is stored once.
       extra: { event_ids: events.map((event) => event.event_id) },
     });
-  }
-}
-
-async function withTimeout(work: Promise<void>, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BatchTimeoutError(timeoutMs)), timeoutMs);
-  });
-  try {
-    await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

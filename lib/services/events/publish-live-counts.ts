@@ -70,7 +70,6 @@ export class LiveCountsOutbox {
   constructor(
     private readonly publish: (projectId: string, counts: Cell[]) => void,
     private readonly flushMs = LIVE_FLUSH_MS,
-    private readonly now: () => number = Date.now,
   ) {}
 
   add(projectId: string, counts: readonly Cell[]): void {
@@ -84,7 +83,7 @@ export class LiveCountsOutbox {
       else cells.set(key, { ...cell });
     }
     if (this.timer) return; // the interval's end publishes them
-    const wait = this.lastFlushAt + this.flushMs - this.now();
+    const wait = this.lastFlushAt + this.flushMs - Date.now();
     if (wait <= 0) this.flush();
     else {
       this.timer = setTimeout(() => this.flush(), wait);
@@ -96,7 +95,7 @@ export class LiveCountsOutbox {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.lastFlushAt = this.now();
+    this.lastFlushAt = Date.now();
     const gathered = this.byProject;
     this.byProject = new Map();
     for (const [projectId, cells] of gathered) this.publish(projectId, [...cells.values()]);
