@@ -52,8 +52,12 @@ describe("withRoute", () => {
     const failing = withRoute("test.failing", () => Promise.reject(new Error("boom")));
     for (const response of [await ok(request()), await failing(request())]) {
       expect(response.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
-      expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+      // an API answer is no document: its policy allows nothing, and a page's headers are left out
+      expect(response.headers.get("content-security-policy")).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(response.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+      expect(response.headers.get("permissions-policy")).toBeNull();
     }
     expect((await ok(request())).headers.get("x-frame-options")).toBe("SAMEORIGIN");
     expect((await failing(request())).headers.get("x-frame-options")).toBe("DENY");

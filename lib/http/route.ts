@@ -4,7 +4,7 @@ import { AppError, describeError } from "../errors";
 import { logger } from "../logger";
 import { DeadlineExceededError, unavailableDependency } from "./dependency-errors";
 import { httpRequestSeconds } from "../metrics";
-import { securityHeaders } from "../security/headers";
+import { apiSecurityHeaders } from "../security/headers";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 const SAFE_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -33,11 +33,11 @@ export interface RouteOptions {
 let routeHeaders: [string, string][] | undefined;
 
 /**
- * The security headers of every answer (lib/security/headers.ts), set here rather than by
+ * The API answers' security headers (lib/security/headers.ts), set here rather than by
  * next.config.ts `headers()` for the routes built on withRoute: see next.config.ts.
  */
 function routeSecurityHeaders(): [string, string][] {
-  routeHeaders ??= securityHeaders({ development: process.env.NODE_ENV === "development" }).map(
+  routeHeaders ??= apiSecurityHeaders({ development: process.env.NODE_ENV === "development" }).map(
     ({ key, value }) => [key, value],
   );
   return routeHeaders;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy, securityHeaders } from "./headers";
+import { apiSecurityHeaders, contentSecurityPolicy, securityHeaders } from "./headers";
 
 function directives(policy: string): Map<string, string[]> {
   return new Map(
@@ -43,5 +43,26 @@ describe("security headers", () => {
     expect(headers["Content-Security-Policy"]).toContain("frame-ancestors 'none'");
     const development = securityHeaders({ development: true }).map((h) => h.key);
     expect(development).not.toContain("Strict-Transport-Security");
+  });
+
+  it("gives API answers a policy that allows nothing, with nosniff, no framing and HSTS", () => {
+    const headers = Object.fromEntries(
+      apiSecurityHeaders({ development: false }).map((h) => [h.key, h.value]),
+    );
+    expect(directives(headers["Content-Security-Policy"] ?? "")).toEqual(
+      new Map([
+        ["default-src", ["'none'"]],
+        ["frame-ancestors", ["'none'"]],
+      ]),
+    );
+    expect(headers).toMatchObject({
+      "X-Content-Type-Options": "nosniff",
+      "X-Frame-Options": "DENY",
+      "Cross-Origin-Resource-Policy": "same-origin",
+      "Strict-Transport-Security": "max-age=31536000",
+    });
+    expect(apiSecurityHeaders({ development: true }).map((h) => h.key)).not.toContain(
+      "Strict-Transport-Security",
+    );
   });
 });

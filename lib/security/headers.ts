@@ -44,7 +44,7 @@ export function contentSecurityPolicy({ development, nonce }: PolicyOptions): st
     .join("; ");
 }
 
-/** Every response's security headers. */
+/** The security headers of every page and asset (next.config.ts). */
 export function securityHeaders({ development }: { development: boolean }): { key: string; value: string }[] {
   const headers = [
     { key: "Content-Security-Policy", value: contentSecurityPolicy({ development }) },
@@ -62,6 +62,31 @@ export function securityHeaders({ development }: { development: boolean }): { ke
     { key: "X-DNS-Prefetch-Control", value: "off" },
   ];
   // Browsers ignore it over plain HTTP; over HTTPS it keeps them there for a year.
+  if (!development) headers.push({ key: "Strict-Transport-Security", value: "max-age=31536000" });
+  return headers;
+}
+
+/**
+ * The security headers of an API answer (JSON, CSV, NDJSON, an event stream; set by withRoute):
+ * no document runs in one, so its policy allows nothing at all and forbids framing, and the
+ * headers that only a document reads (Permissions-Policy, Referrer-Policy, COOP, DNS
+ * prefetch) are left out, as OWASP's REST Security Cheat Sheet advises. They were about 600
+ * of the ~1,100 bytes of a one-event ingest answer (docs/performance.md).
+ */
+export function apiSecurityHeaders({
+  development,
+}: {
+  development: boolean;
+}): { key: string; value: string }[] {
+  const headers = [
+    { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
+    { key: "X-Content-Type-Options", value: "nosniff" },
+    // for browsers that predate frame-ancestors
+    { key: "X-Frame-Options", value: "DENY" },
+    // no-cors reads from other sites (an <img> or <script> of an answer) only; CORS requests, as
+    // ingest from a page's script, are unaffected
+    { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
+  ];
   if (!development) headers.push({ key: "Strict-Transport-Security", value: "max-age=31536000" });
   return headers;
 }
