@@ -1,5 +1,5 @@
 # One image for the web app and every worker role (the command picks the role).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # patches/ fixes a known bug in a dependency (applied by postinstall)
@@ -13,7 +13,7 @@ RUN npm prune --omit=dev --no-audit --no-fund \
  && npm cache clean --force \
  && mv .next /next-build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # The code stays root's (read-only to the app); only Next.js's build folder, where it keeps

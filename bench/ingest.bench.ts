@@ -324,6 +324,8 @@ function printCpuTable(figures: Map<Scenario, Map<Target, CpuPerRequest>>): void
 }
 
 async function main(): Promise<void> {
+  // every target runs on this runtime (the servers are started with process.execPath)
+  console.log(`node ${process.version}`);
   await ensureWrk();
   await sh("bash", ["scripts/kafka/kafka.sh", "start"]);
   await ensureNextBuild(APP.dir);

@@ -13,6 +13,10 @@ step() { echo; echo "==> $*"; }
 fail_setup() { echo "test set-up failed: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 step "stack"
+# every suite runs on Node.js 24 (from the npm registry when PATH has an older one)
+NODE_BIN="$(bash scripts/stack/ensure-node.sh)" || fail_setup "Node.js 24"
+export PATH="$NODE_BIN:$PATH"
+echo "node $(node --version)"
 bash scripts/stack/ensure-services.sh || fail_setup "services"
 bash scripts/stack/ensure-chromium.sh || fail_setup "chromium"
 kafka_was_running=0

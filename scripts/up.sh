@@ -15,6 +15,9 @@ PROCESSORS="${PROCESSORS:-1}"
 LOG_DIR=.local/logs
 mkdir -p "$LOG_DIR"
 
+# everything started from here runs on Node.js 24 (from the npm registry when PATH has an older one)
+NODE_BIN="$(bash scripts/stack/ensure-node.sh)"
+export PATH="$NODE_BIN:$PATH"
 bash scripts/stack/ensure-services.sh
 KAFKA_LOCAL_BROKERS="${KAFKA_LOCAL_BROKERS:-1}"
 kafka_args=()
