@@ -11,6 +11,12 @@
  * runs only with the batch of 500).
  * `--base REV`: also runs that revision's build (bench/support/base-build.ts) as the same
  * number of processes, and prints the app against it: the cost of a change, measured in one run.
+ * `--together` (with `--base`): also runs the app and the base at the same time, each with its
+ * own wrk and the scenario's connections, `--rounds` times. Both then see the machine in the
+ * same seconds, so the drift that moves back-to-back rounds on a 2-core machine by ±15 % moves
+ * both alike; they share the cores as the scheduler shares them between runnable processes,
+ * and the one whose requests cost less CPU answers more of them. Printed: the median over
+ * rounds of app / base, throughput and web CPU per 2xx request.
  * Requests carry an ingest key (made in the bench's database); a base without keys ignores it.
  */
 import { mkdtemp } from "node:fs/promises";
@@ -42,6 +48,7 @@ const { values } = parseArgs({
     processes: { type: "string", default: "2" },
     base: { type: "string" },
     only: { type: "string", multiple: true },
+    together: { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -234,6 +241,51 @@ async function measure(
 }
 
 /**
+ * `--together`: rounds in which the app and the base are driven at the same time (see the
+ * header). Each round's ratios: app / base throughput (2xx requests a second) and web CPU per
+ * 2xx request, both measured over the same seconds.
+ */
+async function measureTogether(
+  scenario: Scenario,
+  body: string,
+  workDir: string,
+  base: Target,
+): Promise<{ throughput: number[]; cpu: number[]; failures: string[] }> {
+  const throughput: number[] = [];
+  const cpu: number[] = [];
+  const failures: string[] = [];
+  const pair = [APP, base] as const;
+  for (let round = 0; round < rounds; round++) {
+    const trees = pair.map((target) => (target.pid === undefined ? [] : processTree(target.pid)));
+    const before = trees.map((tree) => cpuSeconds(tree));
+    const loads = await Promise.all(
+      pair.map((target, i) =>
+        runWrk(`http://127.0.0.1:${target.port}/api/events`, body, {
+          seconds,
+          connections: scenario.connections,
+          workDir,
+          headers: auth,
+          tag: `together${i}-`,
+        }),
+      ),
+    );
+    const ok = loads.map((load) => Math.max(1, successfulRequests(load)));
+    const cpuPerRequest = trees.map(
+      (tree, i) => ((cpuSeconds(tree) - (before[i] ?? 0)) * 1000) / (ok[i] ?? 1),
+    );
+    const rate = (i: number) => (ok[i] ?? 0) / (loads[i]?.seconds || seconds);
+    throughput.push(rate(0) / rate(1));
+    cpu.push((cpuPerRequest[0] ?? 0) / (cpuPerRequest[1] ?? 1));
+    loads.forEach((load, i) => {
+      const failed = countFailures([load]);
+      if (failed.size > 0)
+        failures.push(`${scenario.name}, ${pair[i]?.label} (together): ${formatFailures(failed)}`);
+    });
+  }
+  return { throughput, cpu, failures };
+}
+
+/**
  * The median over rounds of app / base within each round (throughput, and web CPU per request),
  * each round's two runs back to back: a paired figure, steadier than the ratio of the medians
  * when the machine's speed drifts during the run.
@@ -363,10 +415,16 @@ async function main(): Promise<void> {
     const cpuFigures = new Map<Scenario, Map<Target, CpuPerRequest>>();
     const roundFigures = new Map<Scenario, Map<Target, { load: LoadResult; cpu: CpuPerRequest }[]>>();
     const failures: string[] = [];
+    const togetherFigures = new Map<Scenario, { throughput: number[]; cpu: number[] }>();
     for (const scenario of scenarios) {
       const events = traffic.batch(scenario.eventsPerRequest);
       const body = JSON.stringify(scenario.eventsPerRequest === 1 ? events[0] : events);
       const measured = await measure(scenario, body, workDir);
+      if (values.together && BASE) {
+        const together = await measureTogether(scenario, body, workDir, BASE);
+        togetherFigures.set(scenario, together);
+        measured.failures.push(...together.failures);
+      }
       figures.set(scenario, measured.summaries);
       cpuFigures.set(scenario, measured.cpu);
       roundFigures.set(scenario, measured.rounds);
@@ -410,6 +468,12 @@ async function main(): Promise<void> {
           `${APP.label} / ${BASE.label}, ${scenario.name}: ${thousands(app.eventsPerSecond)} / ${thousands(base.eventsPerSecond)} ev/s = ${ratio.toFixed(3)} (p50 ${app.p50.toFixed(1)} / ${base.p50.toFixed(1)} ms); paired by round: throughput ${paired.throughput.toFixed(3)}, web CPU per request ${paired.cpu.toFixed(3)}`,
         );
       }
+    }
+    for (const [scenario, together] of togetherFigures) {
+      const list = (ratios: number[]) => ratios.map((ratio) => ratio.toFixed(3)).join(" ");
+      console.log(
+        `${APP.label} / ${BASE?.label}, ${scenario.name}, run together (${rounds} rounds of ${seconds} s): throughput ${median(together.throughput).toFixed(3)} (rounds: ${list(together.throughput)}), web CPU per request ${median(together.cpu).toFixed(3)} (rounds: ${list(together.cpu)})`,
+      );
     }
     for (const [scenario, summaries] of figures) {
       const app = summaries.get(APP);

@@ -47,15 +47,18 @@ export async function runWrk(
     threads = 1,
     workDir,
     headers = {},
+    tag = "",
   }: {
     seconds: number;
     connections: number;
     threads?: number;
     workDir: string;
     headers?: Record<string, string>;
+    /** names this run's body file: two runs at once must not rewrite the file the other reads */
+    tag?: string;
   },
 ): Promise<LoadResult> {
-  const bodyFile = path.join(workDir, `body-${body.length}.json`);
+  const bodyFile = path.join(workDir, `body-${tag}${body.length}.json`);
   const scriptFile = path.join(workDir, "post.lua");
   await writeFile(bodyFile, body);
   await writeFile(scriptFile, SCRIPT);
