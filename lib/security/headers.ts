@@ -73,20 +73,16 @@ export function securityHeaders({ development }: { development: boolean }): { ke
  * prefetch) are left out, as OWASP's REST Security Cheat Sheet advises. They were about 600
  * of the ~1,100 bytes of a one-event ingest answer (docs/performance.md).
  */
-export function apiSecurityHeaders({
-  development,
-}: {
-  development: boolean;
-}): { key: string; value: string }[] {
-  const headers = [
-    { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
-    { key: "X-Content-Type-Options", value: "nosniff" },
-    // for browsers that predate frame-ancestors
-    { key: "X-Frame-Options", value: "DENY" },
-    // no-cors reads from other sites (an <img> or <script> of an answer) only; CORS requests, as
-    // ingest from a page's script, are unaffected
-    { key: "Cross-Origin-Resource-Policy", value: "same-origin" },
-  ];
-  if (!development) headers.push({ key: "Strict-Transport-Security", value: "max-age=31536000" });
-  return headers;
+export function apiSecurityHeaders(options: { development: boolean }): { key: string; value: string }[] {
+  return securityHeaders(options)
+    .filter(({ key }) => !DOCUMENT_ONLY_HEADERS.has(key))
+    .map((header) => (header.key === "Content-Security-Policy" ? { ...header, value: API_POLICY } : header));
 }
+
+const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+const DOCUMENT_ONLY_HEADERS = new Set([
+  "Referrer-Policy",
+  "Permissions-Policy",
+  "Cross-Origin-Opener-Policy",
+  "X-DNS-Prefetch-Control",
+]);

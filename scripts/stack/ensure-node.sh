@@ -9,13 +9,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VERSION="${PULSE_NODE_VERSION:-24.22.3}"
 MAJOR="${VERSION%%.*}"
+# the oldest the project supports (package.json engines): a `node` on PATH this new or newer is used
+MINIMUM="24.11"
 
-if command -v node >/dev/null; then
-  current="$(node -p 'process.versions.node.split(".")[0]')"
-  if [ "$current" -ge "$MAJOR" ]; then
-    dirname "$(command -v node)"
-    exit 0
-  fi
+if command -v node >/dev/null &&
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+    const [x, y] = process.argv[1].split(".").map(Number);
+    process.exit(a > x || (a === x && b >= y) ? 0 : 1)' "$MINIMUM"; then
+  dirname "$(command -v node)"
+  exit 0
 fi
 
 case "$(uname -m)" in
