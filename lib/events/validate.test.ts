@@ -24,6 +24,21 @@ function nest(depth: number): Record<string, unknown> {
 }
 
 describe("validateEvent", () => {
+  it("refuses text PostgreSQL cannot store in the free-text fields, naming where (with checkText)", () => {
+    const checking = { ...limits, checkText: true };
+    const refused = (event: Record<string, unknown>) => {
+      const result = validateEvent({ event_type: "a", ...event }, 3, checking);
+      return result.ok ? [] : result.details.map(({ index, path }) => `${index}:${path}`);
+    };
+    expect(refused({ user_id: "u\u0000" })).toEqual(["3:user_id"]);
+    expect(refused({ session_id: "\ud800" })).toEqual(["3:session_id"]);
+    expect(refused({ properties: { a: { b: ["ok", "x\u0000"] } } })).toEqual(["3:properties.a.b[1]"]);
+    expect(refused({ properties: { "k\u0000": 1 } })).toEqual(['3:properties["k\\u0000"]']);
+    expect(refused({ user_id: "😀 é", properties: { 日本: "😀" } })).toEqual([]);
+    // without checkText (a body with no \u escape cannot hold such text) nothing is walked
+    expect(validateEvent({ event_type: "a", user_id: "u\u0000" }, 0, limits).ok).toBe(true);
+  });
+
   it("accepts a minimal event", () => {
     const result = validateEvent({ event_type: "page_view" }, 0, limits);
     expect(result.ok).toBe(true);

@@ -1,6 +1,7 @@
 import { Ajv } from "ajv";
 import { z } from "zod";
 import { uuidV7Time } from "./event-id";
+import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from "./storable-text";
 import { eventInputSchema, MAX_PROPERTIES_DEPTH, type EventInput } from "./schema";
 import type { ErrorDetail } from "../errors";
 
@@ -9,6 +10,11 @@ export interface ValidationLimits {
   maxFutureMs: number;
   retentionMs: number;
   maxPropertiesBytes: number;
+  /**
+   * Check the strings for text PostgreSQL cannot store (storable-text.ts): needed only when
+   * the body holds a `\u` escape, the one way JSON carries such text.
+   */
+  checkText?: boolean;
 }
 
 export interface ValidEvent {
@@ -112,7 +118,8 @@ function schemaIssues(raw: unknown, index: number): { input: EventInput } | { de
 
 /**
  * Validates one raw event; returns the event or the problems, each naming its field.
- * Checks beyond the schema: time range, properties depth and size.
+ * Checks beyond the schema: time range, properties depth and size, and (with
+ * `limits.checkText`) text PostgreSQL cannot store.
  */
 export function validateEvent(
   raw: unknown,
@@ -157,6 +164,13 @@ export function validateEvent(
           message: `is ${bytes} bytes, more than the limit of ${limits.maxPropertiesBytes}`,
         });
       }
+    }
+  }
+  if (limits.checkText) {
+    // the free-text fields; the others' patterns admit no such text
+    for (const field of ["user_id", "session_id", "properties"] as const) {
+      const path = findUnstorableText(input[field], field);
+      if (path !== undefined) details.push({ index, path, message: UNSTORABLE_TEXT_MESSAGE });
     }
   }
   if (details.length > 0) return { ok: false, details };

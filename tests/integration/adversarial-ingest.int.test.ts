@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { topicForType } from "@/lib/events/routing";
 import { packEvents } from "@/lib/kafka/records";
 import { prepareEvents } from "@/lib/services/events/ingest";
-import { authHeaders, postEvents, testClients } from "../support/clients";
+import { authHeaders, countProduced, postEvents, testClients } from "../support/clients";
 import { findAggregateMismatches } from "../support/exactness";
 import { isolatedEnv, ProcessorFleet } from "../support/processors";
 import { waitFor } from "../support/wait-for";
@@ -213,6 +213,97 @@ describe("adversarial ingest", () => {
         (row) => row.window_seconds === size && row.event_type === "*" && row.region === "other",
       );
       expect(Number(other?.n)).toBe(1000 - limit);
+    }
+    await fleet.killHard(processor);
+  });
+
+  it("text PostgreSQL cannot store is refused at ingest, and a record holding it that reaches a topic is dead-lettered while the events after it are stored", async () => {
+    const tag = randomBytes(3).toString("hex");
+    // 1. the route: 400 naming the field, and nothing of the request produced
+    const producedBefore = await countProduced(clients.kafka, clients.env.KAFKA_TOPIC_PREFIX ?? "");
+    for (const [bad, path] of [
+      [{ properties: { note: "a\u0000b" } }, "properties.note"],
+      [{ user_id: "\ud800" }, "user_id"],
+      [{ properties: { ["k\u0000"]: 1 } }, 'properties["k\\u0000"]'],
+    ] as const) {
+      const refused = await postEvents(clients.baseUrl, [
+        { event_type: "click", user_id: `ok-${tag}` },
+        { event_type: "click", ...bad },
+      ]);
+      expect(refused.status).toBe(400);
+      const error = refused.body.error as { code: string; details: { index: number; path: string }[] };
+      expect(error.code).toBe("validation_failed");
+      expect(error.details).toEqual([expect.objectContaining({ index: 1, path })]);
+    }
+    expect(await countProduced(clients.kafka, clients.env.KAFKA_TOPIC_PREFIX ?? "")).toBe(producedBefore);
+
+    // 2. a record that holds such an event anyway (an older version's, anyone who can write to
+    // the topic): it is dead-lettered, and its partition goes on being stored
+    const env = isolatedEnv(clients.env, tag, { EVENT_TYPES: "click" });
+    const processor = fleet.start(`unstorable-${tag}`, env);
+    const prefix = env.KAFKA_TOPIC_PREFIX ?? "";
+    const receivedAt = Date.now();
+    const correlationId = `unstorable-${tag}`;
+    const prepare = (body: unknown[]) =>
+      prepareEvents({
+        body: JSON.stringify(body),
+        contentType: "application/json",
+        receivedAt,
+        correlationId,
+        userAgent: undefined,
+        projectId: "default",
+      });
+    // one user: every record on one partition, in this order
+    const [first, bad] = prepare([
+      { event_type: "click", user_id: `u-${tag}`, event_id: `first-${tag}` },
+      { event_type: "click", user_id: `u-${tag}`, event_id: `bad-${tag}`, properties: { note: "ok" } },
+    ]);
+    const [after] = prepare([{ event_type: "click", user_id: `u-${tag}`, event_id: `after-${tag}` }]);
+    if (!first || !bad || !after) throw new Error("prepareEvents dropped an event");
+    bad.properties = { note: "a\u0000b" };
+    const context = { correlationId, receivedAt, source: { api_version: 1 as const }, projectId: "default" };
+    const toTopic = (event: { event_type: string }) =>
+      topicForType(event.event_type, { prefix, eventTypes: ["click"] });
+    const records = [
+      ...packEvents([first, bad], toTopic, () => undefined, context),
+      ...packEvents([after], toTopic, () => undefined, context),
+    ];
+    const producer = clients.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    try {
+      for (const { topic, key, value, headers } of records)
+        await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
+    } finally {
+      await producer.disconnect();
+    }
+    await waitFor(
+      async () => {
+        const rows = await clients.sql<{ event_id: string }[]>`
+          select event_id from raw_events where correlation_id = ${correlationId} order by event_id`;
+        return rows.length === 2;
+      },
+      { timeoutMs: 60_000, what: "the two storable events stored" },
+    );
+    const stored = await clients.sql<{ event_id: string }[]>`
+      select event_id from raw_events where correlation_id = ${correlationId} order by event_id`;
+    expect(stored.map((row) => row.event_id)).toEqual([`after-${tag}`, `first-${tag}`]);
+    // the bad one waits in the dead-letter topic, with the reason
+    const deadLetters: string[] = [];
+    const consumer = clients.kafka.consumer({ groupId: `dlq-${tag}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}events.dead-letter`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        deadLetters.push(`${message.value?.toString() ?? ""} ${JSON.stringify(message.headers ?? {})}`);
+      },
+    });
+    try {
+      await waitFor(async () => deadLetters.some((text) => text.includes(`bad-${tag}`)), {
+        timeoutMs: 30_000,
+        what: "the unstorable event in the dead-letter topic",
+      });
+    } finally {
+      await consumer.disconnect();
     }
     await fleet.killHard(processor);
   });

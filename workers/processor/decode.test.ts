@@ -77,3 +77,42 @@ describe("decodeRecord and fields it does not know", () => {
     expect(decoded.failures).toEqual([{ value: JSON.stringify(item), reason }]);
   });
 });
+
+describe("decodeRecord and text PostgreSQL cannot store", () => {
+  // one such event failed every write of its batch, for good: its partition stopped being stored
+  it.each([
+    [{ ...event, user_id: "u\u0000" }, "invalid field user_id"],
+    [{ ...event, properties: { page: "/\ud800" } }, "invalid field properties.page"],
+    [{ ...event, properties: { "k\u0000": 1 } }, 'invalid field properties["k\\u0000"]'],
+  ])("dead-letters the event and keeps the others of its record (%#)", (item, reason) => {
+    const decoded = decodeRecord(Buffer.from(JSON.stringify([event, item])));
+    expect(decoded.events).toEqual([event]);
+    expect(decoded.failures).toHaveLength(1);
+    expect(decoded.failures[0]?.reason).toContain(reason);
+  });
+
+  it("dead-letters the events of a record whose header carries a NUL character", () => {
+    const [record] = packEvents(
+      [
+        toWireEvent(
+          { input: { event_type: "click", user_id: "u1" }, timestamp: undefined },
+          event.received_at,
+        ),
+      ],
+      () => "events.click",
+      () => undefined,
+      {
+        correlationId: "c\u0000",
+        receivedAt: event.received_at,
+        source: { api_version: 1 },
+        projectId: "default",
+      },
+    );
+    const decoded = decodeRecord(
+      Buffer.from(record?.value ?? ""),
+      Object.fromEntries(Object.entries(record?.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
+    );
+    expect(decoded.events).toEqual([]);
+    expect(decoded.failures[0]?.reason).toContain("invalid field correlation_id");
+  });
+});

@@ -4,6 +4,7 @@ import { AppError, type ErrorDetail } from "../../errors";
 import { sourceOf, toWireEvent, type RequestContext } from "../../events/enrich";
 import { detectFormat, parseEvents } from "../../events/parse-body";
 import type { WireEvent } from "../../events/schema";
+import { mayHoldUnstorableText } from "../../events/storable-text";
 import { validateEvent } from "../../events/validate";
 import { produceEvents } from "../../kafka/producer";
 import { ingestEventsTotal, ingestRejectedEventsTotal } from "../../metrics";
@@ -46,6 +47,7 @@ export function prepareEvents(input: IngestInput): WireEvent[] {
     maxFutureMs: env.INGEST_MAX_FUTURE_MS,
     retentionMs: env.RETENTION_DAYS * 86_400_000,
     maxPropertiesBytes: env.INGEST_MAX_PROPERTIES_BYTES,
+    checkText: mayHoldUnstorableText(input.body),
   };
   const events: WireEvent[] = [];
   const details: ErrorDetail[] = [];
