@@ -22,6 +22,14 @@ const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 const isoTimestamp = z.iso.datetime({ offset: true, local: false });
 
 /**
+ * A time in a Kafka record, epoch milliseconds: from 1970 to the end of year 9999. The ingest
+ * route sends only recent times; a record from elsewhere with a time PostgreSQL or Date cannot
+ * hold (1e20) would fail every write of its batch, so it is dead-lettered instead.
+ */
+export const MAX_RECORD_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const recordTime = z.number().min(0).max(MAX_RECORD_TIME_MS);
+
+/**
  * A JSON object (any keys, any values), checked in place: z.record would copy every key of
  * every event's properties, half the cost of validating an event.
  */
@@ -72,12 +80,12 @@ export const EVENT_FIELDS = {
     input: z
       .union([isoTimestamp, z.number().int("must be an integer number of milliseconds").nonnegative()])
       .optional(),
-    record: z.number().finite(),
+    record: recordTime,
     staging: "ms",
     column: "event_time",
     exported: true,
   },
-  received_at: { record: z.number().finite(), staging: "ms", column: "received_at", exported: true },
+  received_at: { record: recordTime, staging: "ms", column: "received_at", exported: true },
   event_type: {
     input: z
       .string()

@@ -20,6 +20,9 @@ describe("decodeRecord", () => {
     [null, "empty message"],
     [Buffer.from("{nope"), "not JSON"],
     [Buffer.from(JSON.stringify({ ...event, timestamp: "soon" })), "invalid field timestamp"],
+    // a time no Date or PostgreSQL timestamp holds: it failed every write of its batch
+    [Buffer.from(JSON.stringify({ ...event, timestamp: 1e20 })), "invalid field timestamp"],
+    [Buffer.from(JSON.stringify({ ...event, received_at: -1 })), "invalid field received_at"],
   ])("reports a bad record instead of throwing (%#)", (value, reason) => {
     const decoded = decodeRecord(value);
     expect(decoded.events).toEqual([]);
