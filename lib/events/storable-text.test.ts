@@ -26,6 +26,12 @@ describe("findUnstorableText", () => {
     expect(findUnstorableText({ source: { user_agent: "x\u0000" } }, "")).toBe("source.user_agent");
   });
 
+  it("walks a value nested deeper than the call stack goes", () => {
+    let deep: unknown = "x\u0000";
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(findUnstorableText(deep, "v")).toBe(`v${"[0]".repeat(200_000)}`);
+  });
+
   it("finds nothing in values without such text", () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 3 }), (value) => {

@@ -25,31 +25,35 @@ const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
 
 function childPath(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
-  const step = PLAIN_KEY.test(key) ? key : JSON.stringify(key);
+  const plain = PLAIN_KEY.test(key);
+  const step = plain ? key : JSON.stringify(key);
   if (path === "") return step;
-  return PLAIN_KEY.test(key) ? `${path}.${step}` : `${path}[${step}]`;
+  return plain ? `${path}.${step}` : `${path}[${step}]`;
 }
 
 /**
- * The path of the first string or object key in `value` that PostgreSQL cannot store
+ * The path of a string or object key in `value` that PostgreSQL cannot store
  * (`properties.page`, `properties["a\u0000"]`, `properties.list[2]`), or undefined when
- * there is none. `path` names `value` itself.
+ * there is none; an object's keys are looked at before its values. `path` names `value` itself. Walks without recursion: a record from a topic
+ * may nest deeper than the call stack goes.
  */
 export function findUnstorableText(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return isStorableText(value) ? undefined : path;
-  if (value === null || typeof value !== "object") return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findUnstorableText(value[i], childPath(path, i));
-      if (found !== undefined) return found;
+  const pending: [unknown, string][] = [[value, path]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, at] = next;
+    if (typeof item === "string") {
+      if (!isStorableText(item)) return at;
+    } else if (Array.isArray(item)) {
+      // reversed onto the stack: the first element is looked at first
+      for (let i = item.length - 1; i >= 0; i--) pending.push([item[i], childPath(at, i)]);
+    } else if (item !== null && typeof item === "object") {
+      const keys = Object.keys(item);
+      for (const key of keys) if (!isStorableText(key)) return childPath(at, key);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i] as string;
+        pending.push([(item as Record<string, unknown>)[key], childPath(at, key)]);
+      }
     }
-    return undefined;
-  }
-  const object = value as Record<string, unknown>;
-  for (const key in object) {
-    if (!isStorableText(key)) return childPath(path, key);
-    const found = findUnstorableText(object[key], childPath(path, key));
-    if (found !== undefined) return found;
   }
   return undefined;
 }
