@@ -6,6 +6,7 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { getEnv } from "@/lib/env";
+import { ADVISORY_LOCK_KEYS } from "./advisory-locks";
 import { ensureRawEventPartitions } from "./partitions";
 
 const DAY_MS = 86_400_000;
@@ -37,6 +38,14 @@ afterAll(async () => {
 });
 
 describe("ensure_raw_events_partitions called by several processes at once", () => {
+  it("takes the advisory lock key the registry lists for it", async () => {
+    const [row] = await admin<{ key: number }[]>`select hashtext('ensure_raw_events_partitions') as key`;
+    expect(row?.key).toBe(ADVISORY_LOCK_KEYS.partitionCreation);
+    const [source] = await admin<{ text: string }[]>`
+      select prosrc as text from pg_proc where proname = 'ensure_raw_events_partitions'`;
+    expect(source?.text).toContain("pg_advisory_xact_lock(hashtext('ensure_raw_events_partitions'))");
+  });
+
   it("succeeds in every process and creates each day once", async () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const from = FIRST_DAY + trial * DAYS_PER_TRIAL * DAY_MS;

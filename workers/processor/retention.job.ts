@@ -3,8 +3,9 @@ import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { applyRetention } from "@/lib/services/maintenance/apply-retention";
 import type { Component } from "../lifecycle";
+import { ADVISORY_LOCK_KEYS } from "@/db/advisory-locks";
 
-const RETENTION_LOCK_KEY = 7_202_613;
+const RETENTION_LOCK_KEY = ADVISORY_LOCK_KEYS.retention;
 
 /**
  * Releases the pass's advisory lock. A failure is logged, not thrown, so it does not hide the

@@ -3,9 +3,10 @@ import type { Sql } from "@/db/client";
 import { FIGURES_SQL, toFigures, type FiguresRow } from "@/db/queries/aggregation-figures";
 import type { ClosedWindow } from "@/lib/events/closed-window";
 import { REPLAY_LOCK_KEY } from "../events/persist-batch";
+import { ADVISORY_LOCK_KEYS } from "@/db/advisory-locks";
 
 /** One processor at a time closes and sends windows. */
-const CLOSER_LOCK_KEY = 7_202_612;
+const CLOSER_LOCK_KEY = ADVISORY_LOCK_KEYS.windowCloser;
 const MAX_PER_PASS = 2000;
 
 export interface WatermarkRules {

@@ -1,3 +1,5 @@
+import { ADVISORY_LOCK_KEYS } from "@/db/advisory-locks";
+
 /**
  * Cardinality bounds of the aggregates: the configured event types have a series each, every
  * other type is aggregated as "other"; the first REGION_LIMIT regions seen (per scope, see
@@ -8,7 +10,7 @@ export const OVERFLOW_BUCKET = "other";
 /** What an event without a region is aggregated as. */
 export const UNKNOWN_REGION = "unknown";
 /** Admitting regions is serialised: two batches never both take the last free places. */
-export const REGION_ADMISSION_LOCK_KEY = 7_202_613;
+export const REGION_ADMISSION_LOCK_KEY = ADVISORY_LOCK_KEYS.regionAdmission;
 
 /** The aggregated event type of `column`, given the configured types (a text[] SQL expression). */
 export function boundedTypeSql(column: string, typesSql: string): string {

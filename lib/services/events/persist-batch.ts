@@ -19,6 +19,7 @@ import {
   STORED_COLUMNS,
   toStagingLine,
 } from "./staging";
+import { ADVISORY_LOCK_KEYS } from "@/db/advisory-locks";
 
 export interface ConsumedEvent {
   event: EnrichedEvent;
@@ -96,7 +97,7 @@ function admitRegions(tx: TransactionSql, scope: string, regionLimit: number): P
 
 export { UNKNOWN_REGION };
 /** Replay takes this lock exclusively; every batch takes it shared, so the two never interleave. */
-export const REPLAY_LOCK_KEY = 7_202_611;
+export const REPLAY_LOCK_KEY = ADVISORY_LOCK_KEYS.replay;
 /** An event of the batch is stored already: the batch runs again (see PERSIST_SQL). */
 const UNIQUE_VIOLATION = "23505";
 const BATCH_WORK_MEM = "32MB";
