@@ -4,7 +4,6 @@
  * (SIGSTOP) until the web app gives up on it. Afterwards every acknowledged event is stored
  * once and every aggregate equals its recomputation from raw_events.
  */
-import { Partitioners } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { topicForType } from "@/lib/events/routing";
 import { packEvents } from "@/lib/kafka/records";
@@ -24,6 +23,7 @@ import {
 } from "../support/servers";
 import { useFaultSuite } from "../support/fault-suite";
 import { waitFor } from "../support/wait-for";
+import { produceRecords } from "../support/produce-records";
 
 /** How long each dependency stays down (the issue's drill is 30 s; bounded here for CI time). */
 const OUTAGE_MS = 15_000;
@@ -267,14 +267,7 @@ describe("dependency restarts under load", () => {
       () => undefined,
       { correlationId: `late-original-${tag}`, receivedAt, source: { api_version: 1 }, projectId: "default" },
     );
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    try {
-      for (const { topic, key, value, headers } of records)
-        await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
-    } finally {
-      await producer.disconnect();
-    }
+    await produceRecords(kafka, records);
     await waitForZeroLag(sql, kafka, suite.stack().env.PROCESSOR_GROUP_ID ?? "", prefix);
     await expectExactlyOnce(sql, [region], { acked: new Set(ids), attempted: new Set(ids) }, WINDOW_SIZES);
   });

@@ -3,7 +3,6 @@
  * run fast, a thousand new types and regions in one request, events minutes behind.
  */
 import { randomBytes, randomInt } from "node:crypto";
-import { Partitioners } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import { topicForType } from "@/lib/events/routing";
 import { packEvents } from "@/lib/kafka/records";
@@ -12,6 +11,7 @@ import { authHeaders, countProduced, postEvents, testClients } from "../support/
 import { findAggregateMismatches } from "../support/exactness";
 import { isolatedEnv, ProcessorFleet } from "../support/processors";
 import { waitFor } from "../support/wait-for";
+import { produceRecords } from "../support/produce-records";
 
 const clients = testClients();
 const fleet = new ProcessorFleet();
@@ -166,14 +166,7 @@ describe("adversarial ingest", () => {
       () => undefined,
       { correlationId: `bounded-${tag}`, receivedAt, source: { api_version: 1 }, projectId: "default" },
     );
-    const producer = clients.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    try {
-      for (const { topic, key, value, headers } of records)
-        await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
-    } finally {
-      await producer.disconnect();
-    }
+    await produceRecords(clients.kafka, records);
     await waitFor(
       async () => {
         const [row] = await clients.sql<{ n: number }[]>`
@@ -268,14 +261,7 @@ describe("adversarial ingest", () => {
       ...packEvents([first, bad], toTopic, () => undefined, context),
       ...packEvents([after], toTopic, () => undefined, context),
     ];
-    const producer = clients.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    try {
-      for (const { topic, key, value, headers } of records)
-        await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
-    } finally {
-      await producer.disconnect();
-    }
+    await produceRecords(clients.kafka, records);
     await waitFor(
       async () => {
         const rows = await clients.sql<{ event_id: string }[]>`
