@@ -26,7 +26,7 @@ const isoTimestamp = z.iso.datetime({ offset: true, local: false });
  * route sends only recent times; a record from elsewhere with a time PostgreSQL or Date cannot
  * hold (1e20) would fail every write of its batch, so it is dead-lettered instead.
  */
-export const MAX_RECORD_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const MAX_RECORD_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const recordTime = z.number().min(0).max(MAX_RECORD_TIME_MS);
 
 /**

@@ -34,8 +34,9 @@ function childPath(path: string, key: string | number): string {
 /**
  * The path of a string or object key in `value` that PostgreSQL cannot store
  * (`properties.page`, `properties["a\u0000"]`, `properties.list[2]`), or undefined when
- * there is none; an object's keys are looked at before its values. `path` names `value` itself. Walks without recursion: a record from a topic
- * may nest deeper than the call stack goes.
+ * there is none; an object's keys are looked at before its values. `path` names `value`
+ * itself. Walks without recursion: a record from a topic may nest deeper than the call
+ * stack goes.
  */
 export function findUnstorableText(value: unknown, path: string): string | undefined {
   const pending: [unknown, string][] = [[value, path]];
