@@ -294,6 +294,102 @@ describe("adversarial ingest", () => {
     await fleet.killHard(processor);
   });
 
+  it("an event PostgreSQL refuses for a reason no check knows is dead-lettered alone: the events around it, in the same record too, are stored once and aggregated exactly", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const region = `refused-${tag}`;
+    // a constraint an operator added, as a trigger (a CHECK on the partitioned table would
+    // check every stored row): it refuses this test's marked events only
+    const fn = `test_refuse_${tag}`;
+    await clients.sql.unsafe(`
+      create function ${fn}() returns trigger language plpgsql as $$
+      begin
+        if new.event_id like 'refuse-me-${tag}-%' then
+          raise exception using errcode = 'check_violation', message = 'refused by a test constraint';
+        end if;
+        return new;
+      end $$`);
+    await clients.sql.unsafe(
+      `create trigger ${fn} before insert on raw_events for each row execute function ${fn}()`,
+    );
+    try {
+      const env = isolatedEnv(clients.env, tag, { EVENT_TYPES: "click" });
+      const processor = fleet.start(`refused-${tag}`, env);
+      const prefix = env.KAFKA_TOPIC_PREFIX ?? "";
+      const receivedAt = Date.now();
+      const correlationId = `refused-${tag}`;
+      const event = (id: string) => ({ event_type: "click", user_id: `u-${tag}`, region, event_id: id });
+      const prepare = (ids: string[]) =>
+        prepareEvents({
+          body: JSON.stringify(ids.map(event)),
+          contentType: "application/json",
+          receivedAt,
+          correlationId,
+          userAgent: undefined,
+          projectId: "default",
+        });
+      const context = {
+        correlationId,
+        receivedAt,
+        source: { api_version: 1 as const },
+        projectId: "default",
+      };
+      const toTopic = (e: { event_type: string }) =>
+        topicForType(e.event_type, { prefix, eventTypes: ["click"] });
+      const ok = (n: number) => `ok-${tag}-${n}`;
+      const bad = (n: number) => `refuse-me-${tag}-${n}`;
+      // one user: every record on one partition, in this order; the first packs a refused
+      // event between two good ones
+      const records = [[ok(1), bad(1), ok(2)], [ok(3)], [bad(2)], [ok(4), ok(5)]].flatMap((ids) =>
+        packEvents(prepare(ids), toTopic, () => undefined, context),
+      );
+      expect(records).toHaveLength(4);
+      await produceRecords(clients.kafka, records);
+      const good = [1, 2, 3, 4, 5].map(ok);
+      await waitFor(async () => (await storedCount(region)) >= good.length, {
+        timeoutMs: 60_000,
+        what: "the five events around the refused ones stored",
+      });
+      const stored = await clients.sql<{ event_id: string; n: number }[]>`
+        select event_id, count(*)::int as n from raw_events where region = ${region} group by event_id order by event_id`;
+      expect(stored).toEqual(good.sort().map((id) => ({ event_id: id, n: 1 })));
+      expect(await findAggregateMismatches(clients.sql, [region], SIZES)).toEqual([]);
+      const [counted] = await clients.sql<{ n: number }[]>`
+        select coalesce(sum(event_count), 0)::int as n from aggregations
+        where region = ${region} and window_seconds = 60 and event_type = 'click'`;
+      expect(counted?.n).toBe(good.length);
+
+      // the refused events wait in the dead-letter topic, each once, with the reason
+      const deadLetters: { value: string; reason: string }[] = [];
+      const consumer = clients.kafka.consumer({ groupId: `dlq-${tag}` });
+      await consumer.connect();
+      await consumer.subscribe({ topic: `${prefix}events.dead-letter`, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          deadLetters.push({
+            value: message.value?.toString() ?? "",
+            reason: message.headers?.["x-dead-letter-reason"]?.toString() ?? "",
+          });
+        },
+      });
+      try {
+        await waitFor(async () => deadLetters.length >= 2, {
+          timeoutMs: 30_000,
+          what: "the two refused events in the dead-letter topic",
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      // (the dead-letter topic's partitions may hand them over in either order)
+      expect(deadLetters.map((d) => [1, 2].find((n) => d.value.includes(bad(n)))).sort()).toEqual([1, 2]);
+      for (const { reason } of deadLetters)
+        expect(reason).toMatch(/^refused_by_database: 23514 refused by a test constraint/);
+      await fleet.killHard(processor);
+    } finally {
+      await clients.sql.unsafe(`drop trigger if exists ${fn} on raw_events`);
+      await clients.sql.unsafe(`drop function if exists ${fn}()`);
+    }
+  });
+
   it("the System page's data says when events of unconfigured types are aggregated as other", async () => {
     const region = `unconfigured-${randomBytes(3).toString("hex")}`;
     expect((await postEvents(clients.baseUrl, [{ event_type: "not-configured-type", region }])).status).toBe(

@@ -54,11 +54,26 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
   let stopping = false;
   let commitTimer: NodeJS.Timeout | undefined;
 
+  const sendDeadLetters = async (topic: string, partition: number, bad: BadMessage[]) => {
+    if (bad.length === 0) return;
+    if (!dlqProducer) throw new Error("dead-letter producer not connected");
+    await sendToDeadLetter(dlqProducer, deadLetterTopic, { topic, partition }, bad);
+    for (const message of bad) {
+      processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
+    }
+  };
+
   const writeBatches = createBatchWriter({
     ensureDays: createPartitionDays((fromMs, toMs) => ensureRawEventPartitions(getSql(), fromMs, toMs)),
     persist: (events, progress) => persistBatch(getSql(), events, progress, aggregation),
     recordCounts: (counts, sessions) => recordSecondCounts(redis, counts, sessions),
     onInserted: createStatisticsKeeper(getSql()),
+    // an event PostgreSQL refuses (write-batches.ts): its stored columns, as the COPY line
+    // the processor made of it; the record itself stays in its topic at the source offset
+    deadLetter: ({ progress }, event, reason) =>
+      sendDeadLetters(progress.topic, progress.partition, [
+        { offset: String(event.offset), value: event.stagingRow, reason },
+      ]),
     stats,
   });
   // Pipelining: while one transaction writes, the next fetch is decoded and queued, so
@@ -80,14 +95,6 @@ export function createProcessor({ kafka, redis, stats }: ProcessorDeps): Compone
     await consumer.commitOffsets(offsets).catch((error: unknown) => {
       logger.debug({ err: error }, "kafka_offset_commit_skipped");
     });
-  };
-
-  const sendDeadLetters = async (topic: string, partition: number, bad: BadMessage[]) => {
-    if (!dlqProducer || bad.length === 0) return;
-    await sendToDeadLetter(dlqProducer, deadLetterTopic, { topic, partition }, bad);
-    for (const message of bad) {
-      processorDeadLettersTotal.inc({ reason: message.reason.split(":")[0] ?? "invalid" });
-    }
   };
 
   const handleBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: BatchContext) => {
