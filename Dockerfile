@@ -9,7 +9,10 @@ COPY . .
 RUN npx next build && rm -rf .next/cache
 # Runtime dependencies only (prune keeps the patched files, and runs no install script);
 # tsx, which runs the TypeScript entry points (npm start, npm run worker), is one of them.
-RUN npm prune --omit=dev --no-audit --no-fund \
+# --legacy-peer-deps: without it, a dev tool that is also an optional peer of a runtime
+# package (vitest of better-auth, Playwright of Next.js, drizzle-kit) stays. Checked by
+# tests/ops/image-dependencies.int.test.ts, which runs this line and the app on what it leaves.
+RUN npm prune --omit=dev --legacy-peer-deps --no-audit --no-fund \
  && npm cache clean --force \
  && mv .next /next-build
 
