@@ -16,7 +16,8 @@
  * same seconds, so the drift that moves back-to-back rounds on a 2-core machine by ±15 % moves
  * both alike; they share the cores as the scheduler shares them between runnable processes,
  * and the one whose requests cost less CPU answers more of them. Printed: the median over
- * rounds of app / base, throughput and web CPU per 2xx request.
+ * rounds of app / base, throughput and web CPU per 2xx request, and that CPU by thread: the
+ * JavaScript thread, and V8's helper threads (parallel scavenges, concurrent marking, compiling).
  * Requests carry an ingest key (made in the bench's database); a base without keys ignores it.
  */
 import { mkdtemp } from "node:fs/promises";
@@ -25,7 +26,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ChildProcess } from "node:child_process";
 import { createTraffic } from "@/lib/simulation/traffic";
-import { cpuSeconds, processesMatching, processTree } from "./support/cpu-usage";
+import {
+  cpuSeconds,
+  cpuSecondsByThreadKind,
+  processesMatching,
+  processTree,
+  type ThreadKind,
+} from "./support/cpu-usage";
 import {
   countFailures,
   median,
@@ -250,14 +257,16 @@ async function measureTogether(
   body: string,
   workDir: string,
   base: Target,
-): Promise<{ throughput: number[]; cpu: number[]; failures: string[] }> {
+): Promise<{ throughput: number[]; cpu: number[]; byThread: Map<ThreadKind, number[]>; failures: string[] }> {
   const throughput: number[] = [];
   const cpu: number[] = [];
+  const byThread = new Map<ThreadKind, number[]>();
   const failures: string[] = [];
   const pair = [APP, base] as const;
   for (let round = 0; round < rounds; round++) {
     const trees = pair.map((target) => (target.pid === undefined ? [] : processTree(target.pid)));
     const before = trees.map((tree) => cpuSeconds(tree));
+    const threadsBefore = trees.map((tree) => cpuSecondsByThreadKind(tree));
     const loads = await Promise.all(
       pair.map((target, i) =>
         runWrk(`http://127.0.0.1:${target.port}/api/events`, body, {
@@ -276,13 +285,22 @@ async function measureTogether(
     const rate = (i: number) => (ok[i] ?? 0) / (loads[i]?.seconds || seconds);
     throughput.push(rate(0) / rate(1));
     cpu.push((cpuPerRequest[0] ?? 0) / (cpuPerRequest[1] ?? 1));
+    // the same ratio per kind of thread: the JavaScript thread, or V8's GC and compiler helpers
+    const threadsAfter = trees.map((tree) => cpuSecondsByThreadKind(tree));
+    const perRequest = (i: number, kind: ThreadKind) =>
+      ((threadsAfter[i]?.get(kind) ?? 0) - (threadsBefore[i]?.get(kind) ?? 0)) / (ok[i] ?? 1);
+    for (const kind of ["javascript", "v8 helpers"] as const) {
+      const ratios = byThread.get(kind) ?? [];
+      ratios.push(perRequest(0, kind) / Math.max(perRequest(1, kind), Number.EPSILON));
+      byThread.set(kind, ratios);
+    }
     loads.forEach((load, i) => {
       const failed = countFailures([load]);
       if (failed.size > 0)
         failures.push(`${scenario.name}, ${pair[i]?.label} (together): ${formatFailures(failed)}`);
     });
   }
-  return { throughput, cpu, failures };
+  return { throughput, cpu, byThread, failures };
 }
 
 /**
@@ -415,7 +433,10 @@ async function main(): Promise<void> {
     const cpuFigures = new Map<Scenario, Map<Target, CpuPerRequest>>();
     const roundFigures = new Map<Scenario, Map<Target, { load: LoadResult; cpu: CpuPerRequest }[]>>();
     const failures: string[] = [];
-    const togetherFigures = new Map<Scenario, { throughput: number[]; cpu: number[] }>();
+    const togetherFigures = new Map<
+      Scenario,
+      { throughput: number[]; cpu: number[]; byThread: Map<ThreadKind, number[]> }
+    >();
     for (const scenario of scenarios) {
       const events = traffic.batch(scenario.eventsPerRequest);
       const body = JSON.stringify(scenario.eventsPerRequest === 1 ? events[0] : events);
@@ -473,6 +494,12 @@ async function main(): Promise<void> {
       const list = (ratios: number[]) => ratios.map((ratio) => ratio.toFixed(3)).join(" ");
       console.log(
         `${APP.label} / ${BASE?.label}, ${scenario.name}, run together (${rounds} rounds of ${seconds} s): throughput ${median(together.throughput).toFixed(3)} (rounds: ${list(together.throughput)}), web CPU per request ${median(together.cpu).toFixed(3)} (rounds: ${list(together.cpu)})`,
+      );
+      const threads = [...together.byThread]
+        .map(([kind, ratios]) => `${kind} ${median(ratios).toFixed(3)} (rounds: ${list(ratios)})`)
+        .join("; ");
+      console.log(
+        `  the same rounds, web CPU per request by thread, ${APP.label} / ${BASE?.label}: ${threads}`,
       );
     }
     for (const [scenario, summaries] of figures) {

@@ -70,3 +70,43 @@ export function processesMatching(needle: string): number[] {
 export function cpuSeconds(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + (readStat(pid)?.cpuSeconds ?? 0), 0);
 }
+
+/** What a Node.js process's threads do: JavaScript, V8's GC and compiler helpers, libuv's pool. */
+export type ThreadKind = "javascript" | "v8 helpers" | "libuv pool" | "other";
+
+export function threadKind(pid: number, tid: number, name: string): ThreadKind {
+  if (tid === pid) return "javascript";
+  if (/^V8 ?Worker|^V8 DefaultWorke|^v8:/i.test(name)) return "v8 helpers";
+  if (name.startsWith("libuv-worker")) return "libuv pool";
+  return "other";
+}
+
+/**
+ * CPU seconds the processes' threads have used so far, by kind: where a difference in CPU per
+ * request is spent (the JavaScript thread, or V8's garbage-collection and compiler threads).
+ */
+export function cpuSecondsByThreadKind(pids: readonly number[]): Map<ThreadKind, number> {
+  const byKind = new Map<ThreadKind, number>();
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const tid of tids) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      } catch {
+        continue;
+      }
+      const name = text.slice(text.indexOf("(") + 1, text.lastIndexOf(")"));
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      const kind = threadKind(pid, Number(tid), name);
+      const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      byKind.set(kind, (byKind.get(kind) ?? 0) + seconds);
+    }
+  }
+  return byKind;
+}
