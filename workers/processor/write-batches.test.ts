@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PartitionProgress, PersistResult } from "@/lib/services/events/persist-batch";
 import type { PendingEvent } from "./decode-batch";
+import { processorEventsTotal } from "@/lib/metrics";
 import { ProcessorStats } from "./processor-stats";
 import {
   createBatchWriter,
@@ -133,7 +134,14 @@ describe("createBatchWriter", () => {
     it("is dead-lettered alone: every other event is stored once, in order, and each offset stored leads to the first event not yet stored", async () => {
       const db = refusingDatabase(new Set(["e-1-12"]));
       const batch = [partOf(0, [4, 5], 6), partOf(1, [9, 10, 11, 12, 13, 14, 15], 16)];
+      const counted = async () =>
+        Object.fromEntries((await processorEventsTotal.get()).values.map((v) => [v.labels.outcome, v.value]));
+      const countedBefore = await counted();
       await db.write(batch);
+      // counted as refused, not as a duplicate
+      const countedAfter = await counted();
+      expect((countedAfter.refused ?? 0) - (countedBefore.refused ?? 0)).toBe(1);
+      expect((countedAfter.duplicate ?? 0) - (countedBefore.duplicate ?? 0)).toBe(0);
       expect(db.deadLettered).toEqual([
         {
           id: "e-1-12",

@@ -81,7 +81,7 @@ async function writeIsolatingRefused(
   deps: BatchWriterDeps,
   parts: PartitionBatch[],
   cause: unknown,
-): Promise<PersistResult> {
+): Promise<PersistResult & { refused: number }> {
   const deadLetter = deps.deadLetter;
   if (!deadLetter) throw cause;
   let refused = 0;
@@ -118,7 +118,7 @@ async function writeIsolatingRefused(
   };
   let total = NOTHING;
   for (const part of parts) total = addResults(total, await store(part, part.events, part.progress));
-  return total;
+  return { ...total, refused };
 }
 
 /**
@@ -133,7 +133,7 @@ export function createBatchWriter(deps: BatchWriterDeps): (parts: PartitionBatch
     const events = parts.flatMap((part) => part.events);
     await deps.ensureDays(events.map(({ time }) => time));
     // persistBatch retries a lost deadlock or a batch that met stored events itself
-    const result = await deps
+    const result: PersistResult & { refused?: number } = await deps
       .persist(
         events,
         parts.map((part) => part.progress),
@@ -148,7 +148,9 @@ export function createBatchWriter(deps: BatchWriterDeps): (parts: PartitionBatch
       });
     processorEventsTotal.inc({ outcome: "stored" }, result.inserted - result.late);
     processorEventsTotal.inc({ outcome: "late" }, result.late);
-    processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted);
+    const refused = result.refused ?? 0;
+    processorEventsTotal.inc({ outcome: "duplicate" }, events.length - result.inserted - refused);
+    processorEventsTotal.inc({ outcome: "refused" }, refused);
     processorLateEventsTotal.inc(result.late);
     deps.onInserted?.(result.inserted);
     aggregationOverflowEventsTotal.inc({ dimension: "event_type" }, result.typeOverflow);
