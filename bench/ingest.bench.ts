@@ -257,10 +257,16 @@ async function measureTogether(
   body: string,
   workDir: string,
   base: Target,
-): Promise<{ throughput: number[]; cpu: number[]; byThread: Map<ThreadKind, number[]>; failures: string[] }> {
+): Promise<{
+  throughput: number[];
+  cpu: number[];
+  byThread: Map<ThreadKind, { ratios: number[]; app: number[]; base: number[] }>;
+  failures: string[];
+}> {
   const throughput: number[] = [];
   const cpu: number[] = [];
-  const byThread = new Map<ThreadKind, number[]>();
+  // per kind: app / base each round, and each one's ms per request
+  const byThread = new Map<ThreadKind, { ratios: number[]; app: number[]; base: number[] }>();
   const failures: string[] = [];
   const pair = [APP, base] as const;
   for (let round = 0; round < rounds; round++) {
@@ -290,9 +296,11 @@ async function measureTogether(
     const perRequest = (i: number, kind: ThreadKind) =>
       ((threadsAfter[i]?.get(kind) ?? 0) - (threadsBefore[i]?.get(kind) ?? 0)) / (ok[i] ?? 1);
     for (const kind of ["javascript", "v8 helpers"] as const) {
-      const ratios = byThread.get(kind) ?? [];
-      ratios.push(perRequest(0, kind) / Math.max(perRequest(1, kind), Number.EPSILON));
-      byThread.set(kind, ratios);
+      const figures = byThread.get(kind) ?? { ratios: [], app: [], base: [] };
+      figures.ratios.push(perRequest(0, kind) / Math.max(perRequest(1, kind), Number.EPSILON));
+      figures.app.push(perRequest(0, kind) * 1000);
+      figures.base.push(perRequest(1, kind) * 1000);
+      byThread.set(kind, figures);
     }
     loads.forEach((load, i) => {
       const failed = countFailures([load]);
@@ -433,10 +441,7 @@ async function main(): Promise<void> {
     const cpuFigures = new Map<Scenario, Map<Target, CpuPerRequest>>();
     const roundFigures = new Map<Scenario, Map<Target, { load: LoadResult; cpu: CpuPerRequest }[]>>();
     const failures: string[] = [];
-    const togetherFigures = new Map<
-      Scenario,
-      { throughput: number[]; cpu: number[]; byThread: Map<ThreadKind, number[]> }
-    >();
+    const togetherFigures = new Map<Scenario, Awaited<ReturnType<typeof measureTogether>>>();
     for (const scenario of scenarios) {
       const events = traffic.batch(scenario.eventsPerRequest);
       const body = JSON.stringify(scenario.eventsPerRequest === 1 ? events[0] : events);
@@ -496,7 +501,10 @@ async function main(): Promise<void> {
         `${APP.label} / ${BASE?.label}, ${scenario.name}, run together (${rounds} rounds of ${seconds} s): throughput ${median(together.throughput).toFixed(3)} (rounds: ${list(together.throughput)}), web CPU per request ${median(together.cpu).toFixed(3)} (rounds: ${list(together.cpu)})`,
       );
       const threads = [...together.byThread]
-        .map(([kind, ratios]) => `${kind} ${median(ratios).toFixed(3)} (rounds: ${list(ratios)})`)
+        .map(
+          ([kind, { ratios, app, base }]) =>
+            `${kind} ${median(ratios).toFixed(3)} (${median(app).toFixed(3)} / ${median(base).toFixed(3)} ms; rounds: ${list(ratios)})`,
+        )
         .join("; ");
       console.log(
         `  the same rounds, web CPU per request by thread, ${APP.label} / ${BASE?.label}: ${threads}`,
