@@ -7,6 +7,12 @@ export default function config(phase: string): NextConfig {
     // Server libraries with native parts, worker threads or dynamic requires stay unbundled.
     serverExternalPackages: ["kafkajs", "pino", "ioredis", "postgres", "bullmq", "prom-client"],
     poweredByHeader: false,
+    // Each process loads a route's code when the route is first requested, not every page and
+    // route at start (Next.js's default). Loaded, the dashboard, sign-in and admin routes added
+    // ~24 MB to each process's live heap, which every full GC marks again: a process serving
+    // only ingest spent about twice the GC-thread CPU per one-event request, and ~10 % more
+    // CPU in all (docs/performance.md, session 12). The cost: a route's first request loads it.
+    experimental: { preloadEntriesOnStart: false },
     reactStrictMode: true,
     // `npm run verify` type-checks the whole repository once; the build need not repeat it.
     typescript: { ignoreBuildErrors: true },
