@@ -14,7 +14,6 @@ import { ownOrigins } from "../http/client-address";
 import { hashToken, tokenKind } from "../security/tokens";
 import { IngestKeyDirectory, type IngestKeyGrant } from "./ingest-key-directory";
 import { TtlCache } from "./ttl-cache";
-import { sessionUser } from "./server";
 
 const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3 };
 
@@ -197,6 +196,10 @@ export async function authorize(access: RouteAccess, request: Request): Promise<
       projectId: owner.projectId,
     };
   } else {
+    // loaded at the first request with no token: a process serving only ingest never loads
+    // the sign-in library (better-auth, its database adapter), whose code and strings every
+    // full GC would otherwise mark again (docs/performance.md, session 12)
+    const { sessionUser } = await import("./server");
     const user = await sessionUser(request.headers);
     if (!user) throw new AppError("unauthorized", "Sign in, or send a personal API token");
     if (UNSAFE_METHODS.has(request.method)) {
